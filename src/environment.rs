@@ -1,0 +1,134 @@
+//! The efficient-terms process `X*` (MODEL.md §2).
+//!
+//! In logs, `ln X*_t = ln initial + I_t + U_t` with
+//! `I_{t+1} = I_t + μ_I Δ + σ_I √Δ Z` (the contractible index) and
+//! `U_{t+1} = U_t + μ_U Δ + σ_U √Δ Z' + J_t` (the residual), where `J_t ~ N(jump_mean, jump_sd²)`
+//! with probability `jump_rate·Δ` and 0 otherwise. `I_0 = U_0 = 0`.
+//!
+//! A path is a pure function of (scenario terms, seed, trial): it never depends on the cycle
+//! length, so all arms of an experiment face the same world (common random numbers).
+
+use crate::rng::{Purpose, StreamRng, stream};
+use crate::scenario::Scenario;
+use rand::RngExt;
+use rand_distr::{Distribution, StandardNormal};
+
+/// One sampled path of the environment, `steps + 1` points (`t = 0..=steps`).
+///
+/// The buffers are reused across trials: [`EnvironmentPath::generate`] overwrites them without
+/// allocating once their capacity suffices.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct EnvironmentPath {
+    index: Vec<f64>,
+    log_fair: Vec<f64>,
+    fair: Vec<f64>,
+    index_factor: Vec<f64>,
+}
+
+impl EnvironmentPath {
+    /// An empty path; call [`EnvironmentPath::generate`] to fill it.
+    pub fn new() -> EnvironmentPath {
+        EnvironmentPath::default()
+    }
+
+    /// A freshly generated path for (seed, trial).
+    pub fn sample(scenario: &Scenario, seed: u64, trial: u64) -> EnvironmentPath {
+        let mut p = EnvironmentPath::new();
+        p.generate(scenario, seed, trial);
+        p
+    }
+
+    /// Overwrites the path with the one of (seed, trial) for this scenario's terms and horizon.
+    /// The scenario must be valid.
+    pub fn generate(&mut self, scenario: &Scenario, seed: u64, trial: u64) {
+        let steps = scenario.horizon_steps();
+        let dt = scenario.dt();
+        let sq = dt.sqrt();
+        let t = &scenario.terms;
+        let (mi, si) = (t.index.drift * dt, t.index.volatility * sq);
+        let r = &t.residual;
+        let (mu, su) = (r.drift * dt, r.volatility * sq);
+        let jump_p = r.jump_rate * dt;
+        let jumps = r.jump_rate > 0.0;
+        let log0 = t.initial.ln();
+
+        let mut rng: StreamRng = stream(seed, trial, Purpose::Environment, 0);
+        let kappa = scenario.agreement.indexation;
+        for v in [
+            &mut self.index,
+            &mut self.log_fair,
+            &mut self.fair,
+            &mut self.index_factor,
+        ] {
+            v.clear();
+            v.reserve(steps + 1);
+        }
+        let (mut i, mut u) = (0.0_f64, 0.0_f64);
+        self.push(i, log0, kappa);
+        for _ in 0..steps {
+            let z: f64 = StandardNormal.sample(&mut rng);
+            let z2: f64 = StandardNormal.sample(&mut rng);
+            i += mi + si * z;
+            u += mu + su * z2;
+            if jumps {
+                let coin: f64 = rng.random();
+                let size: f64 = StandardNormal.sample(&mut rng);
+                if coin < jump_p {
+                    u += r.jump_mean + r.jump_sd * size;
+                }
+            }
+            self.push(i, log0 + i + u, kappa);
+        }
+    }
+
+    #[inline]
+    fn push(&mut self, index: f64, log_fair: f64, kappa: f64) {
+        self.index.push(index);
+        self.log_fair.push(log_fair);
+        self.fair.push(log_fair.exp());
+        self.index_factor.push(if kappa == 0.0 {
+            1.0
+        } else {
+            (kappa * index).exp()
+        });
+    }
+
+    /// Number of steps (the path has one more point).
+    pub fn steps(&self) -> usize {
+        self.index.len().saturating_sub(1)
+    }
+
+    /// `I_t`, the index component at step `t` (log units).
+    #[inline]
+    pub fn index(&self, t: usize) -> f64 {
+        self.index[t]
+    }
+
+    /// `ln X*_t` at step `t` (log of money units per year).
+    #[inline]
+    pub fn log_fair(&self, t: usize) -> f64 {
+        self.log_fair[t]
+    }
+
+    /// `X*_t`, the efficient contribution at step `t`, money units per year.
+    #[inline]
+    pub fn fair(&self, t: usize) -> f64 {
+        self.fair[t]
+    }
+
+    /// `e^{κ I_t}` for the scenario's indexation `κ` (1 when `κ = 0`).
+    #[inline]
+    pub fn index_factor(&self, t: usize) -> f64 {
+        self.index_factor[t]
+    }
+
+    /// The whole `I` path (log units), `steps + 1` points.
+    pub fn index_path(&self) -> &[f64] {
+        &self.index
+    }
+
+    /// The whole `ln X*` path, `steps + 1` points.
+    pub fn log_fair_path(&self) -> &[f64] {
+        &self.log_fair
+    }
+}

@@ -1,0 +1,136 @@
+//! Negotiation protocols (MODEL.md §5): what happens inside the window before the deadline.
+//!
+//! A [`Protocol`] receives the opening state of one negotiation ([`Talks`]) and a random stream
+//! of its own, and returns a [`WindowOutcome`]: agreement at some round at some premium, or no
+//! deal by the deadline (with the last offers on the table). What happens after a missed
+//! deadline is the lapse phase ([`lapse`]), common to every protocol.
+//!
+//! Built in: [`Alternating`] (stacked alternating offers with time-dependent targets, the
+//! default) and [`CompleteInformation`] (Rubinstein/Ståhl). Users add their own by implementing
+//! the trait; see the `custom_protocol` example.
+
+mod alternating;
+mod complete_info;
+pub mod lapse;
+
+pub use alternating::Alternating;
+pub use complete_info::CompleteInformation;
+
+use crate::party::Stance;
+use crate::rng::StreamRng;
+use crate::scenario::{Scenario, Side};
+use std::fmt::Debug;
+
+/// The state a protocol sees when a negotiation opens.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Talks {
+    /// The patron's stance (opening, floor, exponent).
+    pub patron: Stance,
+    /// The host's stance (opening, ceiling, exponent).
+    pub host: Stance,
+    /// Who proposes first in every round.
+    pub opener: Side,
+    /// Number of rounds `N` before the deadline (>= 1).
+    pub rounds: u32,
+    /// Rounds per step; round `k` is held in step `opening_step + k / rounds_per_step`.
+    pub rounds_per_step: u32,
+    /// Step at which the window opened.
+    pub opening_step: usize,
+    /// The deadline: the step at which the current agreement expires.
+    pub deadline_step: usize,
+    /// Per-round discount factor of the patron, `e^{−r_P Δ/rounds_per_step}`.
+    pub delta_patron: f64,
+    /// Per-round discount factor of the host.
+    pub delta_host: f64,
+    /// Price grid in money units per year (0: continuous prices).
+    pub tick: f64,
+    /// `ln X*` at the opening: the scale that converts a premium into money for the tick grid.
+    pub log_fair_at_opening: f64,
+}
+
+impl Talks {
+    /// The stance of `side`.
+    pub fn stance(&self, side: Side) -> &Stance {
+        match side {
+            Side::Patron => &self.patron,
+            Side::Host => &self.host,
+        }
+    }
+
+    /// Relative time of round `k`, `t_k = (k+1)/(N+1)` (the Genius/NegMAS convention).
+    #[inline]
+    pub fn relative_time(&self, round: u32) -> f64 {
+        f64::from(round + 1) / f64::from(self.rounds + 1)
+    }
+
+    /// Rounds `premium` to the tick grid in the offerer's favour: the patron's offers up, the
+    /// host's down (the host never below one tick). The grid is applied to the offer in money at
+    /// the opening's `X*`. Without a tick the premium is returned unchanged.
+    #[inline]
+    pub fn on_grid(&self, side: Side, premium: f64) -> f64 {
+        if self.tick <= 0.0 {
+            return premium;
+        }
+        let ticks = (self.log_fair_at_opening + premium).exp() / self.tick;
+        let whole = match side {
+            Side::Patron => ticks.ceil(),
+            Side::Host => ticks.floor().max(1.0),
+        };
+        if !whole.is_finite() {
+            return premium;
+        }
+        (whole * self.tick).ln() - self.log_fair_at_opening
+    }
+
+    /// The target of `side` at round `k`, on the tick grid.
+    #[inline]
+    pub fn target(&self, side: Side, round: u32) -> f64 {
+        self.on_grid(side, self.stance(side).target(self.relative_time(round)))
+    }
+
+    /// Is the zone of agreement `[R_P, R_H]` non-empty?
+    pub fn zone_is_open(&self) -> bool {
+        self.patron.reservation <= self.host.reservation
+    }
+}
+
+/// What happened inside the window.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum WindowOutcome {
+    /// Agreement at round `round` (0-based) at log premium `premium` over `X*` at signing.
+    Agreed {
+        /// 0-based round of the acceptance.
+        round: u32,
+        /// Agreed log premium over the efficient terms.
+        premium: f64,
+    },
+    /// No agreement by the deadline; the last offers on the table (log premia).
+    NoDeal {
+        /// The patron's last offer.
+        patron_offer: f64,
+        /// The host's last offer.
+        host_offer: f64,
+    },
+}
+
+/// A negotiation protocol: how the two sides move inside the window.
+///
+/// Implementations must be pure functions of `talks` and the draws taken from `rng` (the
+/// stream keyed by seed, trial and deadline), so that results are reproducible.
+pub trait Protocol: Send + Sync + Debug {
+    /// A short name for reports.
+    fn name(&self) -> &str;
+
+    /// Runs the talks of one window.
+    fn negotiate(&self, talks: &Talks, rng: &mut StreamRng) -> WindowOutcome;
+}
+
+/// The built-in protocol a scenario names in `protocol.kind`.
+pub fn from_scenario(scenario: &Scenario) -> Box<dyn Protocol> {
+    match scenario.protocol.kind {
+        crate::scenario::ProtocolKind::Alternating => Box::new(Alternating),
+        crate::scenario::ProtocolKind::CompleteInformation => {
+            Box::new(CompleteInformation::new(scenario.protocol.horizon))
+        }
+    }
+}

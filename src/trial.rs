@@ -1,0 +1,610 @@
+//! One history of one arm over the horizon: the step loop (MODEL.md §1–§7).
+//!
+//! A [`Model`] is a validated scenario with its protocol and precomputed tables; an [`Arm`] is one
+//! cycle length; [`Model::run`] simulates one trial of one arm on a given environment path and
+//! returns its [`TrialMetrics`], writing the per-negotiation records into a caller-owned buffer.
+//! Nothing is allocated per step or per negotiation once the buffers have grown.
+//!
+//! # Timing conventions (choices where MODEL.md leaves room)
+//! - Step `t` covers `[t, t+1)`; `X*_t` and `I_t` are the values at its start.
+//! - Round `k` of a window that opens at `τ` is held at the start of step `τ + ⌊k/rounds_per_step⌋`;
+//!   with `window_months = 0` all rounds are held at the deadline itself. An agreement in the
+//!   window sets `X = X*_s·e^p` with `s` the step of the accepting round, and takes effect at the
+//!   deadline `D`. Its signing time relative to the deadline is `(τ + k/rounds_per_step − D)` steps,
+//!   in months (fractional with several rounds per step).
+//! - Lapse step `j` covers step `D + j − 1` and counts as one round of talks; an agreement in lapse
+//!   step `j` is signed at `D + j` (at `X*_{D+j}`), takes effect then, and is reported `j` steps
+//!   late. A rupture happens at step `D + max_lapse`.
+//! - A step counts toward `negotiation_share` if a round was held in it or it was a lapse step.
+//! - Support erodes at the end of the last step of talks, after that step's relaxation.
+//! - Everything at or after the horizon is cut off: negotiations count if they opened within it,
+//!   rounds and costs if they fell within it, lapses if their deadline did; records of
+//!   negotiations still running at the horizon are marked not completed.
+//! - `payment_volatility` uses whole calendar years; years with no payment (after a rupture, or a
+//!   full year of lapse with `lapse_payment = 0`) break the chain of year-over-year changes.
+//! - `unsettled_share` is over steps `t` with `t + steps_per_year < horizon` (0 if there are
+//!   none); a step is unsettled if the payment of step `t + steps_per_year` was not agreed by
+//!   the start of step `t`.
+
+use crate::analytic::annuity_factor;
+use crate::contract::{Contract, next_expiry, window_opens};
+use crate::environment::EnvironmentPath;
+use crate::error::Error;
+use crate::metrics::{NegotiationRecord, TrialMetrics};
+use crate::party::{OpeningState, positions, stakes_factor};
+use crate::protocol::lapse::{LapseOutcome, LapseSetup};
+use crate::protocol::{self, Protocol, Talks, WindowOutcome};
+use crate::rng::{Purpose, stream};
+use crate::scenario::Scenario;
+use crate::support::SupportState;
+use rand_distr::{Distribution, StandardNormal};
+use std::sync::Arc;
+
+/// A validated scenario with its protocol and the tables every trial shares.
+#[derive(Debug, Clone)]
+pub struct Model {
+    scenario: Scenario,
+    protocol: Arc<dyn Protocol>,
+    horizon: usize,
+    steps_per_year: usize,
+    dt: f64,
+    window: usize,
+    max_lapse: u32,
+    discount: Vec<f64>,
+    escalator: Vec<f64>,
+    delta_patron: f64,
+    delta_host: f64,
+}
+
+/// One arm: a cycle length and the per-arm constants derived from it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Arm {
+    /// Agreement duration `L`, years.
+    pub cycle_years: f64,
+    /// `L` in steps.
+    pub term_steps: usize,
+    /// `ρ_P(L)·Δ`: the patron's floor falls this much per lapse step, log units.
+    pub patron_lapse_step: f64,
+    /// `ρ_H(L)·Δ`: the host's ceiling rises this much per lapse step, log units.
+    pub host_lapse_step: f64,
+    /// `c_P / A_P(L)`, per year.
+    pub patron_cost_rate: f64,
+    /// `c_H / A_H(L)`, per year.
+    pub host_cost_rate: f64,
+}
+
+impl Model {
+    /// A model with the scenario's built-in protocol (`protocol.kind`).
+    ///
+    /// # Errors
+    /// [`Error::Scenario`] if the scenario breaks any rule.
+    pub fn new(scenario: Scenario) -> Result<Model, Error> {
+        let protocol: Arc<dyn Protocol> = Arc::from(protocol::from_scenario(&scenario));
+        Model::with_protocol(scenario, protocol)
+    }
+
+    /// A model with a user-supplied protocol (the scenario's `protocol.kind` is ignored; its
+    /// `opener`, `rounds_per_step` and `tick` still apply).
+    ///
+    /// # Errors
+    /// [`Error::Scenario`] if the scenario breaks any rule.
+    pub fn with_protocol(scenario: Scenario, protocol: Arc<dyn Protocol>) -> Result<Model, Error> {
+        scenario.validate()?;
+        let horizon = scenario.horizon_steps();
+        let dt = scenario.dt();
+        let r = scenario.discount_rate;
+        let g = scenario.agreement.escalator;
+        let discount = (0..=horizon).map(|t| (-r * t as f64 * dt).exp()).collect();
+        let escalator = (0..=horizon).map(|a| (g * a as f64 * dt).exp()).collect();
+        let window = scenario
+            .months_to_steps(scenario.agreement.window_months)
+            .unwrap_or(0) as usize;
+        let max_lapse = scenario
+            .months_to_steps(scenario.agreement.max_lapse_months)
+            .unwrap_or(0)
+            .min(u64::from(u32::MAX)) as u32;
+        let round_dt = dt / f64::from(scenario.protocol.rounds_per_step);
+        Ok(Model {
+            delta_patron: (-scenario.patron_rate() * round_dt).exp(),
+            delta_host: (-scenario.host_rate() * round_dt).exp(),
+            steps_per_year: scenario.steps_per_year as usize,
+            scenario,
+            protocol,
+            horizon,
+            dt,
+            window,
+            max_lapse,
+            discount,
+            escalator,
+        })
+    }
+
+    /// The scenario.
+    pub fn scenario(&self) -> &Scenario {
+        &self.scenario
+    }
+
+    /// The protocol.
+    pub fn protocol(&self) -> &dyn Protocol {
+        self.protocol.as_ref()
+    }
+
+    /// Steps in the horizon.
+    pub fn horizon_steps(&self) -> usize {
+        self.horizon
+    }
+
+    /// The arm for cycle length `cycle_years`.
+    ///
+    /// # Errors
+    /// [`Error::Scenario`] naming `cycle_years` if it is not a positive whole number of steps.
+    pub fn arm(&self, cycle_years: f64) -> Result<Arm, Error> {
+        let s = &self.scenario;
+        s.check_cycle_years("cycle_years", cycle_years)?;
+        let term_steps = s.years_to_steps(cycle_years).unwrap_or(1).max(1) as usize;
+        let eta = s.lapse.stakes_elasticity;
+        let (rp, rh) = (s.patron_rate(), s.host_rate());
+        Ok(Arm {
+            cycle_years,
+            term_steps,
+            patron_lapse_step: s.patron.lapse_pressure
+                * stakes_factor(rp, cycle_years, eta)
+                * self.dt,
+            host_lapse_step: s.host.lapse_pressure * stakes_factor(rh, cycle_years, eta) * self.dt,
+            patron_cost_rate: s.patron.lapse_cost / annuity_factor(rp, cycle_years),
+            host_cost_rate: s.host.lapse_cost / annuity_factor(rh, cycle_years),
+        })
+    }
+
+    /// A fresh environment path for (seed, trial).
+    pub fn path(&self, seed: u64, trial: u64) -> EnvironmentPath {
+        EnvironmentPath::sample(&self.scenario, seed, trial)
+    }
+
+    /// Simulates one history of `arm` on `path` (which must come from this model's scenario,
+    /// e.g. [`Model::path`] or [`EnvironmentPath::generate`]). `records` is cleared and receives
+    /// one record per negotiation.
+    pub fn run(
+        &self,
+        arm: &Arm,
+        path: &EnvironmentPath,
+        seed: u64,
+        trial: u64,
+        records: &mut Vec<NegotiationRecord>,
+    ) -> TrialMetrics {
+        History::new(self, arm, path, seed, trial, records).run()
+    }
+}
+
+/// Simulates one trial of one cycle length: a convenience wrapper that validates, samples the
+/// path and allocates the outcome. For many trials, reuse a [`Model`], an [`EnvironmentPath`]
+/// and a record buffer instead (as the experiment engine does).
+///
+/// # Errors
+/// [`Error::Scenario`] for an invalid scenario or cycle length.
+pub fn simulate_trial(
+    scenario: &Scenario,
+    cycle_years: f64,
+    seed: u64,
+    trial: u64,
+) -> Result<TrialOutcome, Error> {
+    let model = Model::new(scenario.clone())?;
+    let arm = model.arm(cycle_years)?;
+    let path = model.path(seed, trial);
+    let mut negotiations = Vec::new();
+    let metrics = model.run(&arm, &path, seed, trial, &mut negotiations);
+    Ok(TrialOutcome {
+        metrics,
+        negotiations,
+    })
+}
+
+/// Everything one trial of one arm reports.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TrialOutcome {
+    /// The metrics of MODEL.md §7.
+    pub metrics: TrialMetrics,
+    /// One record per negotiation, in order.
+    pub negotiations: Vec<NegotiationRecord>,
+}
+
+/// A negotiation whose outcome is known but not yet fully played out in the step loop.
+#[derive(Debug, Clone, Copy)]
+struct Pending {
+    deadline: usize,
+    /// Step at whose start the agreement is signed (or the rupture happens).
+    sign: usize,
+    /// Step at which the new terms take effect.
+    effective: usize,
+    premium: f64,
+    ruptured: bool,
+    signed: Option<Contract>,
+}
+
+/// The mutable state of one history.
+struct History<'a> {
+    m: &'a Model,
+    arm: &'a Arm,
+    path: &'a EnvironmentPath,
+    seed: u64,
+    trial: u64,
+    records: &'a mut Vec<NegotiationRecord>,
+    contract: Contract,
+    covered_until: usize,
+    next_open: usize,
+    pending: Option<Pending>,
+    talk_from: usize,
+    talk_until: usize,
+    hit: Option<(usize, f64, f64)>,
+    ruptured: bool,
+    support: SupportState,
+    last_payment: f64,
+    out: TrialMetrics,
+}
+
+impl<'a> History<'a> {
+    fn new(
+        m: &'a Model,
+        arm: &'a Arm,
+        path: &'a EnvironmentPath,
+        seed: u64,
+        trial: u64,
+        records: &'a mut Vec<NegotiationRecord>,
+    ) -> History<'a> {
+        records.clear();
+        let term = arm.term_steps;
+        let contract = Contract::new(
+            path.log_fair(0),
+            path.index(0),
+            path.index_factor(0),
+            0,
+            term,
+        );
+        History {
+            m,
+            arm,
+            path,
+            seed,
+            trial,
+            records,
+            contract,
+            covered_until: term,
+            next_open: window_opens(term, m.window, 0),
+            pending: None,
+            talk_from: 0,
+            talk_until: 0,
+            hit: None,
+            ruptured: false,
+            support: SupportState::new(&m.scenario.support, m.dt),
+            last_payment: contract.level,
+            out: TrialMetrics::default(),
+        }
+    }
+
+    fn run(mut self) -> TrialMetrics {
+        let m = self.m;
+        let s = &m.scenario;
+        let (h, dt, spy) = (m.horizon, m.dt, m.steps_per_year);
+        let kappa = s.agreement.indexation;
+        let g = s.agreement.escalator;
+        let lapse_cost_rate = (s.patron.lapse_cost + s.host.lapse_cost) * dt;
+        let lapse_payment = s.agreement.lapse_payment;
+        let k_rig = s.rigidity_weight;
+
+        let (mut n_force, mut sum_d, mut sum_d2) = (0u64, 0.0f64, 0.0f64);
+        let (mut pv_pay, mut pv_fair, mut rigidity) = (0.0f64, 0.0f64, 0.0f64);
+        let (mut lapse_steps, mut talk_steps) = (0u64, 0u64);
+        let (mut eligible, mut unsettled) = (0u64, 0u64);
+        let mut annual = 0.0f64;
+        let mut prev_annual_log: Option<f64> = None;
+        let (mut vol_n, mut vol_mean, mut vol_m2) = (0u64, 0.0f64, 0.0f64);
+
+        for t in 0..h {
+            self.events(t);
+            if !self.ruptured && self.pending.is_none() && t == self.next_open {
+                self.open(t);
+                self.events(t);
+            }
+
+            let disc = m.discount[t];
+            let fair = self.path.fair(t);
+            let mut pay = 0.0;
+            if !self.ruptured {
+                if t < self.contract.expiry {
+                    let d = self.contract.log_premium(
+                        t,
+                        kappa,
+                        g,
+                        dt,
+                        self.path.index(t),
+                        self.path.log_fair(t),
+                    );
+                    pay = self.contract.payment(
+                        self.path.index_factor(t),
+                        m.escalator[t - self.contract.start],
+                    );
+                    self.last_payment = pay;
+                    n_force += 1;
+                    sum_d += d;
+                    sum_d2 += d * d;
+                    rigidity += k_rig * d * d * fair * dt * disc;
+                } else {
+                    pay = lapse_payment * self.last_payment;
+                    lapse_steps += 1;
+                    self.out.lapse_cost += lapse_cost_rate * fair * disc;
+                }
+                pv_pay += pay * dt * disc;
+                pv_fair += fair * dt * disc;
+            }
+            if t >= self.talk_from && t < self.talk_until {
+                talk_steps += 1;
+            }
+            if t + spy < h {
+                eligible += 1;
+                if self.ruptured || t + spy >= self.covered_until {
+                    unsettled += 1;
+                }
+            }
+            annual += pay * dt;
+            if (t + 1) % spy == 0 {
+                let this = (annual > 0.0).then(|| annual.ln());
+                if let (Some(a), Some(b)) = (prev_annual_log, this) {
+                    let x = b - a;
+                    vol_n += 1;
+                    let delta = x - vol_mean;
+                    vol_mean += delta / vol_n as f64;
+                    vol_m2 += delta * (x - vol_mean);
+                }
+                prev_annual_log = this;
+                annual = 0.0;
+            }
+            self.support.relax();
+            if let Some((step, gap, lapse_years)) = self.hit {
+                if step == t {
+                    self.support.negotiation_ended(gap, lapse_years);
+                    self.hit = None;
+                }
+            }
+        }
+
+        let o = &mut self.out;
+        o.lapse_months = lapse_steps as f64 * 12.0 * dt;
+        o.negotiation_share = talk_steps as f64 / h as f64;
+        o.ruptured = if self.ruptured { 1.0 } else { 0.0 };
+        o.unsettled_share = if eligible > 0 {
+            unsettled as f64 / eligible as f64
+        } else {
+            0.0
+        };
+        if n_force > 0 {
+            o.mismatch = sum_d2 / n_force as f64;
+            o.mean_premium = sum_d / n_force as f64;
+        }
+        o.payment_volatility = if vol_n > 1 {
+            (vol_m2 / (vol_n - 1) as f64).sqrt()
+        } else {
+            0.0
+        };
+        o.rigidity_cost = rigidity;
+        o.payments = pv_pay;
+        o.payments_vs_fair = if pv_fair > 0.0 { pv_pay / pv_fair } else { 0.0 };
+        // `joint_loss` already holds the rupture cost, if any.
+        o.joint_loss += o.transaction_cost + o.lapse_cost + o.rigidity_cost;
+        o.support_final = self.support.level();
+        o.support_min = self.support.min();
+        self.out
+    }
+
+    /// Applies the signing, taking effect, or rupture of the pending negotiation at step `t`.
+    fn events(&mut self, t: usize) {
+        let Some(mut p) = self.pending else { return };
+        if p.ruptured {
+            if t == p.sign {
+                self.ruptured = true;
+                self.pending = None;
+                self.support.collapse();
+                let cost =
+                    self.m.scenario.agreement.rupture_cost * self.path.fair(t) * self.m.discount[t];
+                self.out.joint_loss += cost;
+            }
+            return;
+        }
+        if t == p.sign {
+            let start = if self.m.scenario.agreement.retroactive {
+                p.deadline
+            } else {
+                p.effective
+            };
+            let expiry = next_expiry(
+                p.deadline,
+                p.effective,
+                self.arm.term_steps,
+                self.m.scenario.agreement.retroactive,
+            );
+            let c = Contract::new(
+                self.path.log_fair(t) + p.premium,
+                self.path.index(t),
+                self.path.index_factor(t),
+                start,
+                expiry,
+            );
+            self.covered_until = expiry;
+            p.signed = Some(c);
+            self.pending = Some(p);
+        }
+        if t == p.effective {
+            if let Some(c) = p.signed {
+                self.contract = c;
+                self.pending = None;
+                self.next_open = window_opens(c.expiry, self.m.window, t);
+            }
+        }
+    }
+
+    /// Opens the negotiation for the current expiry at step `tau` and plays it out.
+    fn open(&mut self, tau: usize) {
+        let m = self.m;
+        let s = &m.scenario;
+        let h = m.horizon;
+        let deadline = self.contract.expiry;
+        let window = deadline - tau;
+        let rps = s.protocol.rounds_per_step;
+        let n_rounds = if window == 0 {
+            rps
+        } else {
+            u32::try_from(window).unwrap_or(u32::MAX / rps) * rps
+        };
+        let status_quo = self.contract.log_premium(
+            tau,
+            s.agreement.indexation,
+            s.agreement.escalator,
+            m.dt,
+            self.path.index(tau),
+            self.path.log_fair(tau),
+        );
+        let mut private = stream(self.seed, self.trial, Purpose::Private, deadline as u64);
+        let z_patron: f64 = StandardNormal.sample(&mut private);
+        let z_host: f64 = StandardNormal.sample(&mut private);
+        let (patron, host) = positions(
+            &s.patron,
+            &s.host,
+            &OpeningState {
+                status_quo,
+                support: self.support.level(),
+                support_baseline: s.support.baseline,
+                support_sensitivity: s.support.sensitivity,
+                years: tau as f64 * m.dt,
+                z_patron,
+                z_host,
+            },
+        );
+        let talks = Talks {
+            patron,
+            host,
+            opener: s.protocol.opener,
+            rounds: n_rounds,
+            rounds_per_step: rps,
+            opening_step: tau,
+            deadline_step: deadline,
+            delta_patron: m.delta_patron,
+            delta_host: m.delta_host,
+            tick: s.protocol.tick,
+            log_fair_at_opening: self.path.log_fair(tau),
+        };
+        let mut prng = stream(self.seed, self.trial, Purpose::Protocol, deadline as u64);
+        let mut outcome = m.protocol.negotiate(&talks, &mut prng);
+        if let WindowOutcome::Agreed { premium, .. } = outcome {
+            if !premium.is_finite() {
+                // A user protocol returned a non-finite price: treat it as no deal.
+                outcome = WindowOutcome::NoDeal {
+                    patron_offer: patron.reservation,
+                    host_offer: host.reservation,
+                };
+            }
+        }
+        let round_step = |k: u32| {
+            if window == 0 {
+                deadline
+            } else {
+                tau + (k / rps) as usize
+            }
+        };
+
+        let lapsed = matches!(outcome, WindowOutcome::NoDeal { .. });
+        let (window_rounds, lapse_steps, pending, signing_months, talk_until) = match outcome {
+            WindowOutcome::Agreed { round, premium } => {
+                let k = round.min(n_rounds - 1);
+                let sign = round_step(k);
+                let months = if window == 0 {
+                    0.0
+                } else {
+                    (tau as f64 + f64::from(k) / f64::from(rps) - deadline as f64) * 12.0 * m.dt
+                };
+                let p = Pending {
+                    deadline,
+                    sign,
+                    effective: deadline,
+                    premium,
+                    ruptured: false,
+                    signed: None,
+                };
+                (k + 1, 0, p, months, sign + 1)
+            }
+            WindowOutcome::NoDeal {
+                patron_offer,
+                host_offer,
+            } => {
+                let setup = LapseSetup {
+                    model: s.lapse.model,
+                    opener: s.protocol.opener,
+                    patron_reservation: patron.reservation,
+                    host_reservation: host.reservation,
+                    patron_offer,
+                    host_offer,
+                    patron_step: self.arm.patron_lapse_step,
+                    host_step: self.arm.host_lapse_step,
+                    patron_cost_rate: self.arm.patron_cost_rate,
+                    host_cost_rate: self.arm.host_cost_rate,
+                    dt: m.dt,
+                    max_steps: m.max_lapse,
+                };
+                let mut lrng = stream(self.seed, self.trial, Purpose::Lapse, deadline as u64);
+                let (j, premium, ruptured) = match setup.run(&mut lrng) {
+                    LapseOutcome::Agreed { steps, premium } => (steps, premium, false),
+                    LapseOutcome::Rupture => (m.max_lapse, f64::NAN, true),
+                };
+                let end = deadline + j as usize;
+                let p = Pending {
+                    deadline,
+                    sign: end,
+                    effective: end,
+                    premium,
+                    ruptured,
+                    signed: None,
+                };
+                (n_rounds, j, p, f64::from(j) * 12.0 * m.dt, end)
+            }
+        };
+
+        // Costs and counts, cut at the horizon.
+        let o = &mut self.out;
+        let both = |a: f64, b: f64| a + b;
+        let neg_cost = both(s.patron.negotiation_cost, s.host.negotiation_cost);
+        let round_cost = both(s.patron.round_cost, s.host.round_cost);
+        o.negotiations += 1.0;
+        o.transaction_cost += neg_cost * self.path.fair(tau) * m.discount[tau];
+        let charge_round = |step: usize, o: &mut TrialMetrics| {
+            if step < h {
+                o.rounds += 1.0;
+                o.transaction_cost += round_cost * self.path.fair(step) * m.discount[step];
+            }
+        };
+        for k in 0..window_rounds {
+            charge_round(round_step(k), o);
+        }
+        for i in 0..lapse_steps as usize {
+            charge_round(deadline + i, o);
+        }
+        if lapsed && deadline < h {
+            o.lapses += 1.0;
+        }
+
+        let opening_gap = patron.opening - host.opening;
+        let hit_step = talk_until.max(tau + 1) - 1;
+        self.hit = Some((hit_step, opening_gap, f64::from(lapse_steps) * m.dt));
+        self.talk_from = tau;
+        self.talk_until = talk_until;
+        self.pending = Some(pending);
+        self.records.push(NegotiationRecord {
+            opening_step: tau,
+            deadline_step: deadline,
+            signing_months,
+            premium: (!pending.ruptured).then_some(pending.premium),
+            rounds: window_rounds + lapse_steps,
+            lapse_steps,
+            ruptured: pending.ruptured,
+            opening_gap,
+            completed: talk_until <= h,
+        });
+    }
+}
