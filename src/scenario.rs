@@ -41,26 +41,47 @@ pub struct Scenario {
     #[serde(default = "one")]
     pub rigidity_weight: f64,
     /// The efficient-terms process `X*`.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "table_only")]
     pub terms: Terms,
     /// The agreement: cycle length, indexation, calendar, lapse rules.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "table_only")]
     pub agreement: Agreement,
     /// The negotiation protocol used inside the window.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "table_only")]
     pub protocol: ProtocolConfig,
     /// The lapse phase after a missed deadline.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "table_only")]
     pub lapse: LapseConfig,
     /// The party that provides security and receives the contribution (the US in the SMA).
-    #[serde(default = "Party::patron_default")]
+    #[serde(default = "Party::patron_default", deserialize_with = "table_only")]
     pub patron: Party,
     /// The party that pays (South Korea in the SMA).
-    #[serde(default = "Party::host_default")]
+    #[serde(default = "Party::host_default", deserialize_with = "table_only")]
     pub host: Party,
     /// Host public support and its feedback on the host's ceiling.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "table_only")]
     pub support: Support,
+}
+
+/// Deserializes `T` from a table (map) only. serde's derived `Deserialize` for a struct also
+/// accepts the positional form (`terms = [5.0]`, JSON `["x"]`), which would bypass the key
+/// names; this rejects it.
+fn table_only<'de, D, T>(d: D) -> Result<T, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    struct TableVisitor<T>(std::marker::PhantomData<T>);
+    impl<'de, T: Deserialize<'de>> serde::de::Visitor<'de> for TableVisitor<T> {
+        type Value = T;
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("a table")
+        }
+        fn visit_map<A: serde::de::MapAccess<'de>>(self, map: A) -> Result<T, A::Error> {
+            T::deserialize(serde::de::value::MapAccessDeserializer::new(map))
+        }
+    }
+    d.deserialize_map(TableVisitor(std::marker::PhantomData))
 }
 
 fn default_units() -> String {
@@ -87,9 +108,11 @@ pub struct Terms {
     pub initial: f64,
     /// The contractible component `I` (CPI, the host's defence budget). Default drift 0.025/yr,
     /// volatility 0.01/√yr.
+    #[serde(deserialize_with = "table_only")]
     pub index: Diffusion,
     /// The non-contractible component `U` (threat, politics, exchange rates) with jumps. Default
     /// drift 0.02/yr, volatility 0.06/√yr, 0.2 jumps/yr of N(0, 0.1²).
+    #[serde(deserialize_with = "table_only")]
     pub residual: JumpDiffusion,
 }
 
@@ -554,33 +577,45 @@ impl Scenario {
     }
 
     fn parse_toml(text: &str, origin: &str) -> Result<Scenario, ScenarioError> {
-        let scenario: Scenario = toml::from_str(text).map_err(|e| {
-            let (line, column) = match e.span() {
-                Some(span) => {
-                    let (l, c) = line_column(text, span.start);
-                    (Some(l), Some(c))
+        let scenario: Scenario = toml::de::Deserializer::parse(text)
+            .and_then(table_only)
+            .map_err(|e| {
+                let (line, column) = match e.span() {
+                    Some(span) => {
+                        let (l, c) = line_column(text, span.start);
+                        (Some(l), Some(c))
+                    }
+                    None => (None, None),
+                };
+                ScenarioError::Parse {
+                    origin: origin.to_string(),
+                    format: "TOML",
+                    message: with_snippet(e.message().trim(), text, line, column),
+                    line,
+                    column,
                 }
-                None => (None, None),
-            };
-            ScenarioError::Parse {
-                origin: origin.to_string(),
-                format: "TOML",
-                message: e.message().trim().to_string(),
-                line,
-                column,
-            }
-        })?;
+            })?;
         scenario.validate()?;
         Ok(scenario)
     }
 
     fn parse_json(text: &str, origin: &str) -> Result<Scenario, ScenarioError> {
-        let scenario: Scenario = serde_json::from_str(text).map_err(|e| ScenarioError::Parse {
-            origin: origin.to_string(),
-            format: "JSON",
-            message: e.to_string(),
-            line: (e.line() > 0).then_some(e.line()),
-            column: (e.line() > 0).then_some(e.column()),
+        let mut de = serde_json::Deserializer::from_str(text);
+        let scenario: Result<Scenario, serde_json::Error> =
+            table_only(&mut de).and_then(|s| de.end().map(|()| s));
+        let scenario = scenario.map_err(|e| {
+            let known = e.line() > 0;
+            let (line, column) = (known.then_some(e.line()), known.then_some(e.column()));
+            let full = e.to_string();
+            let at = format!(" at line {} column {}", e.line(), e.column());
+            let bare = full.strip_suffix(&at).unwrap_or(&full);
+            ScenarioError::Parse {
+                origin: origin.to_string(),
+                format: "JSON",
+                message: with_snippet(bare, text, line, column),
+                line,
+                column,
+            }
         })?;
         scenario.validate()?;
         Ok(scenario)
@@ -692,9 +727,9 @@ impl Scenario {
         }
         if v.positive("horizon_years", self.horizon_years) && spy_ok {
             match self.years_to_steps(self.horizon_years) {
-                None => v.push(
+                None | Some(0) => v.push(
                     "horizon_years",
-                    "must be a whole number of steps (a multiple of 1/steps_per_year)",
+                    "must be a positive whole number of steps (a multiple of 1/steps_per_year)",
                     self.horizon_years,
                 ),
                 Some(n) if n > MAX_HORIZON_STEPS => v.push(
@@ -779,7 +814,7 @@ impl Scenario {
             }
             v.finite(&f("margin_trend"), p.margin_trend);
         }
-        if self.patron.margin_trend != 0.0 {
+        if self.patron.margin_trend.is_finite() && self.patron.margin_trend != 0.0 {
             v.push(
                 "patron.margin_trend",
                 "only the host has a margin trend; must be 0",
@@ -843,6 +878,27 @@ fn whole_steps(x: f64) -> Option<u64> {
     }
     let r = x.round();
     ((x - r).abs() <= 1e-9 * r.max(1.0)).then_some(r as u64)
+}
+
+/// Appends the source text around the error (`horizon_years = "thirty"`), so that a type error,
+/// whose parser message names no key, still shows which field it is about.
+fn with_snippet(message: &str, text: &str, line: Option<usize>, column: Option<usize>) -> String {
+    let (Some(line), Some(column)) = (line, column) else {
+        return message.to_string();
+    };
+    let Some(src) = text.lines().nth(line.saturating_sub(1)) else {
+        return message.to_string();
+    };
+    let chars: Vec<char> = src.chars().collect();
+    let end = (column + 20).min(chars.len());
+    let start = column.saturating_sub(41).min(end);
+    let snippet: String = chars[start..end].iter().collect();
+    let snippet = snippet.trim();
+    if snippet.is_empty() {
+        message.to_string()
+    } else {
+        format!("{message} (near `{snippet}`)")
+    }
 }
 
 fn line_column(text: &str, offset: usize) -> (usize, usize) {
