@@ -40,6 +40,10 @@ use crate::support::SupportState;
 use rand_distr::{Distribution, StandardNormal};
 use std::sync::Arc;
 
+/// Windows of up to this many rounds get precomputed concession schedules for every clipped
+/// length too (a table of `N(N+1)/2` entries per side).
+pub const SCHEDULE_TABLE_ROUNDS: usize = 256;
+
 /// A validated scenario with its protocol and the tables every trial shares.
 #[derive(Debug, Clone)]
 pub struct Model {
@@ -54,6 +58,10 @@ pub struct Model {
     escalator: Vec<f64>,
     delta_patron: f64,
     delta_host: f64,
+    /// `t_k^e` for windows of `N` rounds, patron and host: `schedules[N]` for every `N` up to
+    /// the full window's rounds when that is at most [`SCHEDULE_TABLE_ROUNDS`] (clipped windows
+    /// too), else for the full window only. Empty entries fall back to `powf`.
+    schedules: Vec<[Vec<f64>; 2]>,
 }
 
 /// One arm: a cycle length and the per-arm constants derived from it.
@@ -104,7 +112,29 @@ impl Model {
             .unwrap_or(0)
             .min(u64::from(u32::MAX)) as u32;
         let round_dt = dt / f64::from(scenario.protocol.rounds_per_step);
+        let full_rounds = window.max(1) * scenario.protocol.rounds_per_step as usize;
+        let schedule = |n: usize, e: f64| -> Vec<f64> {
+            (0..n)
+                .map(|k| ((k + 1) as f64 / (n + 1) as f64).powf(e))
+                .collect()
+        };
+        let both = |n: usize| {
+            [
+                schedule(n, scenario.patron.concession_exponent),
+                schedule(n, scenario.host.concession_exponent),
+            ]
+        };
+        let schedules = (0..=full_rounds)
+            .map(|n| {
+                if n == full_rounds || (n > 0 && full_rounds <= SCHEDULE_TABLE_ROUNDS) {
+                    both(n)
+                } else {
+                    [Vec::new(), Vec::new()]
+                }
+            })
+            .collect();
         Ok(Model {
+            schedules,
             delta_patron: (-scenario.patron_rate() * round_dt).exp(),
             delta_host: (-scenario.host_rate() * round_dt).exp(),
             steps_per_year: scenario.steps_per_year as usize,
@@ -490,6 +520,10 @@ impl<'a> History<'a> {
             delta_host: m.delta_host,
             tick: s.protocol.tick,
             log_fair_at_opening: self.path.log_fair(tau),
+            schedules: match m.schedules.get(n_rounds as usize) {
+                Some([p, h]) if !p.is_empty() => [Some(p.as_slice()), Some(h.as_slice())],
+                _ => [None, None],
+            },
         };
         let mut prng = stream(self.seed, self.trial, Purpose::Protocol, deadline as u64);
         let mut outcome = m.protocol.negotiate(&talks, &mut prng);

@@ -23,7 +23,7 @@ use std::fmt::Debug;
 
 /// The state a protocol sees when a negotiation opens.
 #[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Talks {
+pub struct Talks<'a> {
     /// The patron's stance (opening, floor, exponent).
     pub patron: Stance,
     /// The host's stance (opening, ceiling, exponent).
@@ -46,9 +46,13 @@ pub struct Talks {
     pub tick: f64,
     /// `ln X*` at the opening: the scale that converts a premium into money for the tick grid.
     pub log_fair_at_opening: f64,
+    /// Optional precomputed concession schedules `t_k^e` for rounds `k = 0..rounds`, patron
+    /// then host (a speed-up: the model precomputes them for full-length windows). `None`:
+    /// computed with `powf`. A schedule must have exactly `rounds` entries.
+    pub schedules: [Option<&'a [f64]>; 2],
 }
 
-impl Talks {
+impl Talks<'_> {
     /// The stance of `side`.
     pub fn stance(&self, side: Side) -> &Stance {
         match side {
@@ -82,10 +86,26 @@ impl Talks {
         (whole * self.tick).ln() - self.log_fair_at_opening
     }
 
-    /// The target of `side` at round `k`, on the tick grid.
+    /// `t_k^e` for `side` at round `k`: how far its target has moved from its opening toward its
+    /// reservation (0 at the opening, 1 at the reservation).
+    #[inline]
+    pub fn concession(&self, side: Side, round: u32) -> f64 {
+        let schedule = match side {
+            Side::Patron => self.schedules[0],
+            Side::Host => self.schedules[1],
+        };
+        match schedule.and_then(|s| s.get(round as usize)) {
+            Some(&c) => c,
+            None => self.relative_time(round).powf(self.stance(side).exponent),
+        }
+    }
+
+    /// The target `O + (R − O)·t_k^e` of `side` at round `k`, on the tick grid.
     #[inline]
     pub fn target(&self, side: Side, round: u32) -> f64 {
-        self.on_grid(side, self.stance(side).target(self.relative_time(round)))
+        let st = self.stance(side);
+        let raw = st.opening + (st.reservation - st.opening) * self.concession(side, round);
+        self.on_grid(side, raw)
     }
 
     /// Is the zone of agreement `[R_P, R_H]` non-empty?
