@@ -1,6 +1,9 @@
 //! The flagship question: one-year versus multi-year cost-sharing deals between the US and
-//! South Korea. Simulates the `us_rok_sma` preset for cycles of 1, 2, 3, 5 and 10 years on the
-//! same simulated worlds and prints the mean of every metric per cycle length.
+//! South Korea (the article's worry about "a perpetual negotiating cycle").
+//!
+//! Simulates the `us_rok_sma` preset for cycles of 1, 2, 3, 5 and 10 years on the same simulated
+//! worlds (common random numbers), prints the table, the paired differences against the
+//! five-year deals of 2009–2018, and which cycle length minimises the joint loss.
 //!
 //! Run: `cargo run --release --example sma_cycles`
 
@@ -8,47 +11,46 @@ use negcycle::prelude::*;
 
 fn main() -> Result<(), Error> {
     let scenario = Scenario::preset("us_rok_sma")?;
-    let model = Model::new(scenario)?;
-    let cycles = [1.0, 2.0, 3.0, 5.0, 10.0];
-    let arms = cycles
-        .iter()
-        .map(|&c| model.arm(c))
-        .collect::<Result<Vec<_>, _>>()?;
-    let (seed, trials) = (2019u64, 20_000u64);
+    let report = Experiment::new(scenario)
+        .cycle_years([1.0, 2.0, 3.0, 5.0, 10.0])
+        .reference(5.0) // compare everything with five-year deals
+        .trials(20_000)
+        .seed(2019)
+        .run()?;
+    println!("{report}");
 
-    // One world per trial, shared by every arm (common random numbers).
-    let mut sums = vec![[0.0f64; negcycle::metrics::N_METRICS]; arms.len()];
-    let mut path = EnvironmentPath::new();
-    let mut records = Vec::new();
-    for trial in 0..trials {
-        path.generate(model.scenario(), seed, trial);
-        for (sum, arm) in sums.iter_mut().zip(&arms) {
-            let m = model.run(arm, &path, seed, trial, &mut records);
-            for (s, v) in sum.iter_mut().zip(m.values()) {
-                *s += v;
+    // Paired differences: same trial, same world, so the noise of the world cancels.
+    println!("Difference from five-year deals (mean, 95% CI):");
+    for arm in report.arms.iter().filter(|a| a.cycle_years != 5.0) {
+        print!("  {:>4} years:", arm.cycle_years);
+        for metric in [
+            "lapse_months",
+            "unsettled_share",
+            "payments_vs_fair",
+            "joint_loss",
+        ] {
+            if let Some(d) = arm.vs_reference(metric)? {
+                print!(
+                    "  {metric} {:+.3} [{:+.3}, {:+.3}]",
+                    d.mean, d.ci95[0], d.ci95[1]
+                );
             }
-        }
-    }
-
-    println!(
-        "{} ({}), {} trials, seed {}: means per history of {} years",
-        model.scenario().name,
-        model.scenario().units,
-        trials,
-        seed,
-        model.scenario().horizon_years
-    );
-    print!("{:<20}", "cycle (years)");
-    for c in cycles {
-        print!("{c:>12}");
-    }
-    println!();
-    for (i, info) in METRICS.iter().enumerate() {
-        print!("{:<20}", info.name);
-        for sum in &sums {
-            print!("{:>12.4}", sum[i] / trials as f64);
         }
         println!();
     }
+
+    let best = report.best_arm("joint_loss")?;
+    let one = report.arm(1.0)?.metric("joint_loss")?;
+    let best_loss = best.metric("joint_loss")?;
+    println!(
+        "\nLowest joint loss: {}-year agreements ({:.0} {} in present value over {} years); \
+         annual deals lose {:.0} more ({:.1}x).",
+        best.cycle_years,
+        best_loss.mean,
+        report.units,
+        30,
+        one.mean - best_loss.mean,
+        one.mean / best_loss.mean
+    );
     Ok(())
 }

@@ -1,6 +1,7 @@
 //! The crate's error type.
 
 use crate::scenario::ScenarioError;
+use crate::stats::StatsError;
 
 /// Everything that can go wrong in negcycle.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -8,4 +9,58 @@ pub enum Error {
     /// A scenario (or a value checked against its rules, such as a cycle length) is invalid.
     #[error(transparent)]
     Scenario(#[from] ScenarioError),
+    /// An experiment setting breaks a rule.
+    #[error("{field}: {rule}, got {got}")]
+    InvalidExperiment {
+        /// The setting, e.g. `trials`.
+        field: String,
+        /// The rule it breaks.
+        rule: String,
+        /// The offending value.
+        got: String,
+    },
+    /// No metric has this name.
+    #[error("unknown metric {name:?}; available: {}", available.join(", "))]
+    UnknownMetric {
+        /// The name asked for.
+        name: String,
+        /// The metric names.
+        available: Vec<String>,
+    },
+    /// The report has no arm with this cycle length.
+    #[error("no arm with cycle_years = {cycle_years}; arms: {available:?}")]
+    UnknownArm {
+        /// The cycle length asked for, years.
+        cycle_years: f64,
+        /// The arms, years.
+        available: Vec<f64>,
+    },
+    /// Partial reports cannot be merged.
+    #[error("cannot merge: {rule}")]
+    Merge {
+        /// What is wrong.
+        rule: String,
+    },
+    /// A file is not a valid report or partial report.
+    #[error("{origin}: not a valid negcycle report: {message}")]
+    Json {
+        /// Where the text came from.
+        origin: String,
+        /// The parser's message.
+        message: String,
+    },
+    /// Reading or writing a file failed.
+    #[error("{path}: {message}")]
+    Io {
+        /// The path.
+        path: String,
+        /// The operating system's message.
+        message: String,
+    },
+    /// Summaries built with different settings were combined.
+    #[error(transparent)]
+    Stats(#[from] StatsError),
+    /// A bug: an internal invariant failed. Please report it.
+    #[error("internal error: {0}")]
+    Internal(String),
 }

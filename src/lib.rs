@@ -27,18 +27,23 @@ pub mod analytic;
 pub mod contract;
 pub mod environment;
 mod error;
+pub mod experiment;
 pub mod metrics;
 pub mod party;
 pub mod protocol;
+pub mod report;
 pub mod rng;
 pub mod scenario;
+pub mod stats;
 pub mod support;
 pub mod trial;
 
 pub use environment::EnvironmentPath;
 pub use error::Error;
+pub use experiment::{Experiment, Observer, Progress};
 pub use metrics::{METRICS, MetricGroup, MetricInfo, NegotiationRecord, TrialMetrics};
 pub use protocol::{Protocol, Talks, WindowOutcome};
+pub use report::{ArmReport, PartialReport, Report};
 pub use scenario::{Scenario, ScenarioError};
 pub use trial::{Arm, Model, TrialOutcome, simulate_trial};
 
@@ -46,10 +51,13 @@ pub use trial::{Arm, Model, TrialOutcome, simulate_trial};
 pub mod prelude {
     pub use crate::environment::EnvironmentPath;
     pub use crate::error::Error;
+    pub use crate::experiment::{Experiment, Observer, Progress};
     pub use crate::metrics::{METRICS, NegotiationRecord, TrialMetrics};
     pub use crate::party::Stance;
     pub use crate::protocol::{Protocol, Talks, WindowOutcome};
+    pub use crate::report::{ArmReport, PartialReport, Report};
     pub use crate::rng::StreamRng;
     pub use crate::scenario::{Scenario, ScenarioError, Side};
+    pub use crate::stats::{PairedSummary, Summary};
     pub use crate::trial::{Arm, Model, TrialOutcome, simulate_trial};
 }

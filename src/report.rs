@@ -1,0 +1,572 @@
+//! Reports: the summary of an experiment per arm and metric, partial reports of shards and their
+//! merge, and output as a table ([`std::fmt::Display`]), JSON and tidy CSV.
+//!
+//! # JSON shape (stable)
+//! ```text
+//! {"negcycle": version, "scenario": name, "units": units, "fingerprint": hex, "seed": n,
+//!  "trials": n, "reference_cycle_years": x,
+//!  "arms": [{"cycle_years": x,
+//!            "metrics": {"<metric>": {"n","mean","sd","se","ci95":[lo,hi],"min","max",
+//!                                      "p05","p25","p50","p75","p95"}},
+//!            "vs_reference": {"<metric>": {"mean","se","ci95":[lo,hi]}},
+//!            "signing_vs_deadline_months": {"edges": [...], "counts": [...]},
+//!            "lapse_months_histogram": {"edges": [...], "counts": [...]}}]}
+//! ```
+//! Metric keys are the names of [`crate::METRICS`] (alphabetical in the JSON); `vs_reference`
+//! is empty for the reference arm and holds, per metric, the mean of the per-trial difference
+//! `arm − reference` (same trial, same world) with its standard error and 95% CI.
+//! `trials` is the number of trials run. Quantiles come from a sketch with relative error at most
+//! 0.5% ([`crate::stats::QuantileSketch`]); all other statistics are exact up to the final
+//! rounding.
+
+use crate::error::Error;
+use crate::experiment::{Accumulators, PrecisionTarget};
+use crate::metrics::{METRICS, MetricGroup, metric_index};
+use crate::scenario::Scenario;
+use crate::stats::{PairedSummary, Summary};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::fmt;
+use std::io::Write;
+use std::path::Path;
+
+/// The crate version written into every report.
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");
+
+/// What identifies an experiment: everything its numbers depend on.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Header {
+    /// Crate version that produced it.
+    pub negcycle: String,
+    /// The full scenario.
+    pub scenario: Scenario,
+    /// The protocol's name.
+    pub protocol: String,
+    /// Arms, cycle lengths in years.
+    pub arms: Vec<f64>,
+    /// The reference arm.
+    pub reference_cycle_years: f64,
+    /// Trials planned (the cap, with a precision target).
+    pub trials: u64,
+    /// Seed.
+    pub seed: u64,
+    /// Optional stopping rule.
+    pub precision: Option<PrecisionTarget>,
+    /// Hex fingerprint of all of the above (64-bit FNV-1a of its canonical JSON; identifies,
+    /// does not authenticate).
+    pub fingerprint: String,
+}
+
+impl Header {
+    pub(crate) fn new(
+        scenario: &Scenario,
+        protocol: &str,
+        arms: &[f64],
+        reference: f64,
+        trials: u64,
+        seed: u64,
+        precision: Option<PrecisionTarget>,
+    ) -> Result<Header, Error> {
+        let mut h = Header {
+            negcycle: VERSION.to_string(),
+            scenario: scenario.clone(),
+            protocol: protocol.to_string(),
+            arms: arms.to_vec(),
+            reference_cycle_years: reference,
+            trials,
+            seed,
+            precision,
+            fingerprint: String::new(),
+        };
+        h.fingerprint = h.compute_fingerprint()?;
+        Ok(h)
+    }
+
+    /// Recomputes the fingerprint from the other fields.
+    ///
+    /// # Errors
+    /// [`Error::Internal`] if the header cannot be serialised (it always can).
+    pub fn compute_fingerprint(&self) -> Result<String, Error> {
+        let mut copy = self.clone();
+        copy.fingerprint = String::new();
+        let text = serde_json::to_string(&copy)
+            .map_err(|e| Error::Internal(format!("fingerprint: {e}")))?;
+        Ok(format!("{:016x}", fnv1a(text.as_bytes())))
+    }
+}
+
+fn fnv1a(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325u64, |h, &b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3)
+    })
+}
+
+/// The result of one shard: trials `[start, end)` of an experiment, mergeable with the others.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PartialReport {
+    /// Marks the file as a negcycle partial report.
+    pub negcycle_partial: u32,
+    /// The experiment.
+    pub header: Header,
+    /// First trial of this shard.
+    pub start: u64,
+    /// One past its last trial.
+    pub end: u64,
+    /// Its statistics.
+    pub accumulators: Accumulators,
+}
+
+impl PartialReport {
+    pub(crate) fn new(header: Header, start: u64, end: u64, acc: Accumulators) -> PartialReport {
+        PartialReport {
+            negcycle_partial: 1,
+            header,
+            start,
+            end,
+            accumulators: acc,
+        }
+    }
+
+    /// The partial report as JSON.
+    ///
+    /// # Errors
+    /// [`Error::Internal`] if serialisation fails.
+    pub fn to_json_string(&self) -> Result<String, Error> {
+        serde_json::to_string(self).map_err(|e| Error::Internal(format!("partial report: {e}")))
+    }
+
+    /// Reads a partial report from JSON.
+    ///
+    /// # Errors
+    /// [`Error::Json`] if the text is not a partial report.
+    pub fn from_json_str(text: &str, origin: &str) -> Result<PartialReport, Error> {
+        serde_json::from_str(text).map_err(|e| Error::Json {
+            origin: origin.to_string(),
+            message: e.to_string(),
+        })
+    }
+
+    /// Writes the partial report to `path` atomically (temporary file, then rename).
+    ///
+    /// # Errors
+    /// [`Error::Io`] naming the path.
+    pub fn write_json(&self, path: impl AsRef<Path>) -> Result<(), Error> {
+        write_atomic(path.as_ref(), self.to_json_string()?.as_bytes())
+    }
+}
+
+/// A histogram in the report: `counts[i]` values fell in `[edges[i], edges[i+1])`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct HistogramReport {
+    /// Bin edges, months.
+    pub edges: Vec<f64>,
+    /// Counts per bin.
+    pub counts: Vec<u64>,
+}
+
+/// The results of one arm.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ArmReport {
+    /// The arm's cycle length, years.
+    pub cycle_years: f64,
+    /// Summary per metric.
+    pub metrics: BTreeMap<String, Summary>,
+    /// Paired difference against the reference arm per metric (empty for the reference arm).
+    pub vs_reference: BTreeMap<String, PairedSummary>,
+    /// Signing time relative to the deadline of completed negotiations, months.
+    pub signing_vs_deadline_months: HistogramReport,
+    /// Lapse length of completed negotiations, months (first bin: no lapse).
+    pub lapse_months_histogram: HistogramReport,
+}
+
+impl ArmReport {
+    /// The summary of one metric.
+    ///
+    /// # Errors
+    /// [`Error::UnknownMetric`] listing the metric names.
+    pub fn metric(&self, name: &str) -> Result<&Summary, Error> {
+        self.metrics.get(name).ok_or_else(|| unknown_metric(name))
+    }
+
+    /// The paired difference against the reference arm for one metric; `None` for the
+    /// reference arm itself.
+    ///
+    /// # Errors
+    /// [`Error::UnknownMetric`] listing the metric names.
+    pub fn vs_reference(&self, name: &str) -> Result<Option<&PairedSummary>, Error> {
+        if metric_index(name).is_none() {
+            return Err(unknown_metric(name));
+        }
+        Ok(self.vs_reference.get(name))
+    }
+}
+
+fn unknown_metric(name: &str) -> Error {
+    Error::UnknownMetric {
+        name: name.to_string(),
+        available: METRICS.iter().map(|m| m.name.to_string()).collect(),
+    }
+}
+
+/// The report of an experiment.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Report {
+    /// Crate version that produced it.
+    pub negcycle: String,
+    /// Scenario name.
+    pub scenario: String,
+    /// Money unit of the scenario.
+    pub units: String,
+    /// Fingerprint of the experiment (see [`Header`]).
+    pub fingerprint: String,
+    /// Seed.
+    pub seed: u64,
+    /// Trials run.
+    pub trials: u64,
+    /// The reference arm's cycle length, years.
+    pub reference_cycle_years: f64,
+    /// One entry per arm, in the experiment's order.
+    pub arms: Vec<ArmReport>,
+}
+
+impl Report {
+    pub(crate) fn from_parts(header: Header, acc: Accumulators) -> Result<Report, Error> {
+        let trials = acc.trials();
+        let arms = header
+            .arms
+            .iter()
+            .zip(&acc.arms)
+            .map(|(&cycle_years, a)| {
+                let metrics = METRICS
+                    .iter()
+                    .zip(&a.metrics)
+                    .map(|(info, m)| (info.name.to_string(), m.summary()))
+                    .collect();
+                let vs_reference = METRICS
+                    .iter()
+                    .zip(&a.paired)
+                    .map(|(info, p)| (info.name.to_string(), p.summary()))
+                    .collect();
+                ArmReport {
+                    cycle_years,
+                    metrics,
+                    vs_reference,
+                    signing_vs_deadline_months: HistogramReport {
+                        edges: a.signing.edges().to_vec(),
+                        counts: a.signing.counts().to_vec(),
+                    },
+                    lapse_months_histogram: HistogramReport {
+                        edges: a.lapse.edges().to_vec(),
+                        counts: a.lapse.counts().to_vec(),
+                    },
+                }
+            })
+            .collect();
+        Ok(Report {
+            negcycle: header.negcycle,
+            scenario: header.scenario.name.clone(),
+            units: header.scenario.units.clone(),
+            fingerprint: header.fingerprint,
+            seed: header.seed,
+            trials,
+            reference_cycle_years: header.reference_cycle_years,
+            arms,
+        })
+    }
+
+    /// Merges the partial reports of all shards of one experiment into its full report, which
+    /// is bit-identical to the report of the unsharded run.
+    ///
+    /// # Errors
+    /// [`Error::Merge`] if there are no parts, if they come from different experiments
+    /// (fingerprints differ or do not match their headers), overlap, or leave a gap.
+    pub fn merge(parts: &[PartialReport]) -> Result<Report, Error> {
+        let merge_err = |rule: String| Error::Merge { rule };
+        let first = parts
+            .first()
+            .ok_or_else(|| merge_err("no partial reports to merge".into()))?;
+        let header = &first.header;
+        if header.compute_fingerprint()? != header.fingerprint {
+            return Err(merge_err(format!(
+                "part [{}, {}): its fingerprint does not match its contents (edited file?)",
+                first.start, first.end
+            )));
+        }
+        for p in parts {
+            if p.header.fingerprint != header.fingerprint || p.header != *header {
+                return Err(merge_err(format!(
+                    "part [{}, {}) comes from a different experiment (fingerprint {} vs {})",
+                    p.start, p.end, p.header.fingerprint, header.fingerprint
+                )));
+            }
+            if p.start > p.end || p.end > header.trials {
+                return Err(merge_err(format!(
+                    "part [{}, {}) is outside the experiment's {} trials",
+                    p.start, p.end, header.trials
+                )));
+            }
+        }
+        let mut order: Vec<&PartialReport> = parts.iter().collect();
+        order.sort_by_key(|p| (p.start, p.end));
+        let mut next = 0u64;
+        for p in &order {
+            if p.start > next {
+                return Err(merge_err(format!(
+                    "gap: trials [{next}, {}) are missing",
+                    p.start
+                )));
+            }
+            if p.start < next {
+                return Err(merge_err(format!(
+                    "overlap: trials [{}, {}) appear in more than one part",
+                    p.start,
+                    next.min(p.end)
+                )));
+            }
+            next = p.end;
+        }
+        if next != header.trials {
+            return Err(merge_err(format!(
+                "gap: trials [{next}, {}) are missing",
+                header.trials
+            )));
+        }
+        let mut acc = order[0].accumulators.clone();
+        for p in &order[1..] {
+            acc.merge(&p.accumulators)?;
+        }
+        if acc.trials() != header.trials {
+            return Err(merge_err(format!(
+                "the parts hold {} trials, their ranges claim {}",
+                acc.trials(),
+                header.trials
+            )));
+        }
+        Report::from_parts(header.clone(), acc)
+    }
+
+    /// The arm with cycle length `cycle_years`.
+    ///
+    /// # Errors
+    /// [`Error::UnknownArm`] listing the arms.
+    pub fn arm(&self, cycle_years: f64) -> Result<&ArmReport, Error> {
+        self.arms
+            .iter()
+            .find(|a| a.cycle_years == cycle_years)
+            .ok_or_else(|| Error::UnknownArm {
+                cycle_years,
+                available: self.arms.iter().map(|a| a.cycle_years).collect(),
+            })
+    }
+
+    /// The arm with the lowest mean of `metric`.
+    ///
+    /// # Errors
+    /// [`Error::UnknownMetric`].
+    pub fn best_arm(&self, metric: &str) -> Result<&ArmReport, Error> {
+        let mut best: Option<(&ArmReport, f64)> = None;
+        for a in &self.arms {
+            let m = a.metric(metric)?.mean;
+            if best.is_none_or(|(_, b)| m < b) {
+                best = Some((a, m));
+            }
+        }
+        best.map(|(a, _)| a).ok_or_else(|| unknown_metric(metric))
+    }
+
+    /// The report as pretty JSON (the shape in the module docs).
+    ///
+    /// # Errors
+    /// [`Error::Internal`] if serialisation fails.
+    pub fn to_json_string(&self) -> Result<String, Error> {
+        serde_json::to_string_pretty(self).map_err(|e| Error::Internal(format!("report: {e}")))
+    }
+
+    /// Reads a report from JSON.
+    ///
+    /// # Errors
+    /// [`Error::Json`] if the text is not a report.
+    pub fn from_json_str(text: &str, origin: &str) -> Result<Report, Error> {
+        serde_json::from_str(text).map_err(|e| Error::Json {
+            origin: origin.to_string(),
+            message: e.to_string(),
+        })
+    }
+
+    /// Writes the JSON report to `path` atomically (temporary file, then rename).
+    ///
+    /// # Errors
+    /// [`Error::Io`] naming the path.
+    pub fn write_json(&self, path: impl AsRef<Path>) -> Result<(), Error> {
+        write_atomic(path.as_ref(), self.to_json_string()?.as_bytes())
+    }
+
+    /// The report as tidy CSV: one row per arm and metric, with the summary statistics and the
+    /// paired difference against the reference arm (empty for the reference arm).
+    pub fn to_csv_string(&self) -> String {
+        let mut out = String::from(
+            "scenario,cycle_years,reference_cycle_years,metric,group,unit,n,mean,sd,se,ci95_lo,ci95_hi,\
+             min,max,p05,p25,p50,p75,p95,diff_mean,diff_se,diff_ci95_lo,diff_ci95_hi\n",
+        );
+        for arm in &self.arms {
+            for info in METRICS {
+                let Some(s) = arm.metrics.get(info.name) else {
+                    continue;
+                };
+                let diff = arm.vs_reference.get(info.name).map_or_else(
+                    || ",,,".to_string(),
+                    |d| format!("{},{},{},{}", d.mean, d.se, d.ci95[0], d.ci95[1]),
+                );
+                out.push_str(&format!(
+                    "{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n",
+                    csv_field(&self.scenario),
+                    arm.cycle_years,
+                    self.reference_cycle_years,
+                    info.name,
+                    csv_field(info.group.label()),
+                    csv_field(info.unit),
+                    s.n,
+                    s.mean,
+                    s.sd,
+                    s.se,
+                    s.ci95[0],
+                    s.ci95[1],
+                    s.min,
+                    s.max,
+                    s.p05,
+                    s.p25,
+                    s.p50,
+                    s.p75,
+                    s.p95,
+                    diff
+                ));
+            }
+        }
+        out
+    }
+
+    /// Writes the CSV report to `path` atomically.
+    ///
+    /// # Errors
+    /// [`Error::Io`] naming the path.
+    pub fn write_csv(&self, path: impl AsRef<Path>) -> Result<(), Error> {
+        write_atomic(path.as_ref(), self.to_csv_string().as_bytes())
+    }
+}
+
+fn csv_field(s: &str) -> String {
+    if s.contains([',', '"', '\n']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s.to_string()
+    }
+}
+
+/// Writes `bytes` to `path` through a temporary file in the same directory and a rename, so that
+/// `path` is either absent, its old content, or complete.
+///
+/// # Errors
+/// [`Error::Io`] naming the path.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), Error> {
+    let io = |e: std::io::Error| Error::Io {
+        path: path.display().to_string(),
+        message: e.to_string(),
+    };
+    let name = path.file_name().ok_or_else(|| Error::Io {
+        path: path.display().to_string(),
+        message: "not a file path".into(),
+    })?;
+    let tmp = path.with_file_name(format!(
+        ".{}.tmp-{}",
+        name.to_string_lossy(),
+        std::process::id()
+    ));
+    let result = (|| {
+        let mut f = std::fs::File::create(&tmp)?;
+        f.write_all(bytes)?;
+        f.sync_all()?;
+        std::fs::rename(&tmp, path)
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    result.map_err(io)
+}
+
+/// `digits` significant digits, without exponent for ordinary magnitudes.
+fn sig(x: f64, digits: i32) -> String {
+    if x == 0.0 || !x.is_finite() {
+        return format!("{x}");
+    }
+    let mag = x.abs().log10().floor() as i32;
+    if !(-4..6).contains(&mag) {
+        let d = (digits - 1).max(0) as usize;
+        return format!("{x:.d$e}");
+    }
+    let decimals = (digits - 1 - mag).max(0) as usize;
+    format!("{x:.decimals$}")
+}
+
+fn years_label(c: f64) -> String {
+    if c == 1.0 {
+        "1 year".into()
+    } else {
+        format!("{c} years")
+    }
+}
+
+impl fmt::Display for Report {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(
+            f,
+            "{} ({}): {} trials, seed {}; mean ± 95% CI half-width over one simulated history",
+            self.scenario, self.units, self.trials, self.seed,
+        )?;
+        let best = self
+            .best_arm("joint_loss")
+            .map(|a| a.cycle_years)
+            .unwrap_or(f64::NAN);
+        let width = 22usize;
+        write!(f, "{:<24}", "cycle")?;
+        for a in &self.arms {
+            let mut label = years_label(a.cycle_years);
+            if a.cycle_years == self.reference_cycle_years {
+                label.push_str(" (ref)");
+            }
+            write!(f, "{label:>width$}")?;
+        }
+        writeln!(f)?;
+        for group in [
+            MetricGroup::Friction,
+            MetricGroup::Uncertainty,
+            MetricGroup::AgreementCost,
+            MetricGroup::Support,
+        ] {
+            writeln!(f, "{}", group.label())?;
+            for info in METRICS.iter().filter(|m| m.group == group) {
+                write!(f, "  {:<22}", info.name)?;
+                for a in &self.arms {
+                    let cell = match a.metrics.get(info.name) {
+                        Some(s) => {
+                            let half = (s.ci95[1] - s.ci95[0]) / 2.0;
+                            let mark = if info.name == "joint_loss" && a.cycle_years == best {
+                                " *"
+                            } else {
+                                "  "
+                            };
+                            format!("{} ± {}{mark}", sig(s.mean, 4), sig(half, 2))
+                        }
+                        None => "-".into(),
+                    };
+                    write!(f, "{cell:>width$}")?;
+                }
+                writeln!(f)?;
+            }
+        }
+        writeln!(
+            f,
+            "* lowest joint loss. Units: money in {} (present values), lapse in months, shares of steps.",
+            self.units
+        )
+    }
+}
