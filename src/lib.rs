@@ -29,13 +29,17 @@ pub mod environment;
 mod error;
 pub mod experiment;
 pub mod metrics;
+mod overrides;
 pub mod party;
+#[cfg(feature = "plot")]
+pub mod plot;
 pub mod protocol;
 pub mod report;
 pub mod rng;
 pub mod scenario;
 pub mod stats;
 pub mod support;
+pub mod sweep;
 pub mod trial;
 
 pub use environment::EnvironmentPath;

@@ -469,6 +469,15 @@ pub enum ScenarioError {
         /// The path as given.
         path: String,
     },
+    /// A dotted-path override (`--set key=value`) names no key or gives a value of the wrong
+    /// type.
+    #[error("{key}: {message}")]
+    Override {
+        /// The dotted key as given.
+        key: String,
+        /// What is wrong.
+        message: String,
+    },
     /// No preset has this name.
     #[error("unknown preset {name:?}; available: {}", available.join(", "))]
     UnknownPreset {

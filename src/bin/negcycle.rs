@@ -1,0 +1,2 @@
+//! The negcycle command line.
+fn main() {}

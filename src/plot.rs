@@ -1,0 +1,1 @@
+//! SVG charts of reports (feature `plot`).
