@@ -79,18 +79,18 @@ metrics! {
     lapse_months, Friction, "months", "Months without an agreement in force (before any rupture)";
     negotiation_share, Friction, "share of steps", "Share of steps with talks open, lapses included";
     ruptured, Friction, "0/1", "Whether the relationship ruptured (no agreement within max_lapse_months)";
-    transaction_cost, Friction, "money, PV", "Negotiation and round costs of both sides";
-    lapse_cost, Friction, "money, PV", "Lapse costs of both sides";
+    transaction_cost, Friction, "money (PV)", "Negotiation and round costs of both sides";
+    lapse_cost, Friction, "money (PV)", "Lapse costs of both sides";
     unsettled_share, Uncertainty, "share of steps", "Share of steps whose payment 12 months ahead was not yet agreed";
     mismatch, Uncertainty, "log units squared", "Mean of D² over steps with an agreement in force";
     mean_premium, Uncertainty, "log units", "Mean of D = ln X − ln X* over steps in force (positive: the host overpays)";
     payment_volatility, Uncertainty, "log units", "Standard deviation of year-over-year log changes of annual payments";
-    rigidity_cost, Uncertainty, "money, PV", "Rigidity cost k_rig·D²·X* per year over steps in force";
-    payments, AgreementCost, "money, PV", "Host payments";
+    rigidity_cost, Uncertainty, "money (PV)", "Rigidity cost k_rig·D²·X* per year over steps in force";
+    payments, AgreementCost, "money (PV)", "Host payments";
     payments_vs_fair, AgreementCost, "ratio", "PV of payments over PV of X* over the steps before any rupture";
-    joint_loss, AgreementCost, "money, PV", "Transaction + lapse + rigidity + rupture costs";
-    support_final, Support, "level in [0,1]", "Host public support at the end of the horizon";
-    support_min, Support, "level in [0,1]", "Lowest host public support over the horizon";
+    joint_loss, AgreementCost, "money (PV)", "Transaction + lapse + rigidity + rupture costs";
+    support_final, Support, "level 0 to 1", "Host public support at the end of the horizon";
+    support_min, Support, "level 0 to 1", "Lowest host public support over the horizon";
 }
 
 /// Looks a metric up by its report key.

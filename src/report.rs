@@ -305,6 +305,14 @@ impl Report {
                     p.start, p.end, header.trials
                 )));
             }
+            if p.accumulators.trials() != p.end - p.start {
+                return Err(merge_err(format!(
+                    "part [{}, {}) holds {} trials",
+                    p.start,
+                    p.end,
+                    p.accumulators.trials()
+                )));
+            }
         }
         let mut order: Vec<&PartialReport> = parts.iter().collect();
         order.sort_by_key(|p| (p.start, p.end));
@@ -334,13 +342,6 @@ impl Report {
         let mut acc = order[0].accumulators.clone();
         for p in &order[1..] {
             acc.merge(&p.accumulators)?;
-        }
-        if acc.trials() != header.trials {
-            return Err(merge_err(format!(
-                "the parts hold {} trials, their ranges claim {}",
-                acc.trials(),
-                header.trials
-            )));
         }
         Report::from_parts(header.clone(), acc)
     }
