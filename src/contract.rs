@@ -23,6 +23,10 @@ pub struct Contract {
     pub index_at_signing: f64,
     /// `e^{κ I_a}`.
     pub index_factor_at_signing: f64,
+    /// `ln X − κ I_a`: with the path's `κ I_t − ln X*_t` and `g·age` it gives the mismatch.
+    pub mismatch_offset: f64,
+    /// `X / e^{κ I_a}`: times `e^{κ I_t}` and `e^{g·age}` it gives the payment.
+    pub level_per_index: f64,
     /// First step of the term (age 0).
     pub start: usize,
     /// The expiry: first step no longer covered.
@@ -30,47 +34,40 @@ pub struct Contract {
 }
 
 impl Contract {
-    /// Terms set at log level `log_level` when the index was `index` (with `index_factor =
-    /// e^{κ·index}`), running over steps `[start, expiry)`.
+    /// Terms set at log level `log_level` when the index was `index` (with indexation `kappa`
+    /// and `index_factor = e^{κ·index}`), running over steps `[start, expiry)`.
     pub fn new(
         log_level: f64,
+        kappa: f64,
         index: f64,
         index_factor: f64,
         start: usize,
         expiry: usize,
     ) -> Contract {
+        let level = log_level.exp();
         Contract {
             log_level,
-            level: log_level.exp(),
+            level,
             index_at_signing: index,
             index_factor_at_signing: index_factor,
+            mismatch_offset: log_level - kappa * index,
+            level_per_index: level / index_factor,
             start,
             expiry,
         }
     }
 
-    /// `ln X_t − ln X*_t` for step `t`: the mismatch `D_t`, given `κ`, the escalator `g` per
-    /// year, `dt` years per step, the index `I_t` and `ln X*_t`.
+    /// The mismatch `D_t = ln X_t − ln X*_t` from precomputed parts: `escalator_log = g·age·Δ`
+    /// and `mismatch_base = κ I_t − ln X*_t`.
     #[inline]
-    pub fn log_premium(
-        &self,
-        t: usize,
-        kappa: f64,
-        escalator: f64,
-        dt: f64,
-        index: f64,
-        log_fair: f64,
-    ) -> f64 {
-        self.log_level
-            + kappa * (index - self.index_at_signing)
-            + escalator * ((t - self.start) as f64 * dt)
-            - log_fair
+    pub fn mismatch(&self, escalator_log: f64, mismatch_base: f64) -> f64 {
+        self.mismatch_offset + escalator_log + mismatch_base
     }
 
     /// `X_t`, money units per year, from precomputed factors: `e^{κ I_t}` and `e^{g·age}`.
     #[inline]
     pub fn payment(&self, index_factor: f64, escalator_factor: f64) -> f64 {
-        self.level * (index_factor / self.index_factor_at_signing) * escalator_factor
+        self.level_per_index * index_factor * escalator_factor
     }
 }
 

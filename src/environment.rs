@@ -5,8 +5,10 @@
 //! `U_{t+1} = U_t + μ_U Δ + σ_U √Δ Z' + J_t` (the residual), where `J_t ~ N(jump_mean, jump_sd²)`
 //! with probability `jump_rate·Δ` and 0 otherwise. `I_0 = U_0 = 0`.
 //!
-//! A path is a pure function of (scenario terms, seed, trial): it never depends on the cycle
-//! length, so all arms of an experiment face the same world (common random numbers).
+//! A path is a pure function of (scenario, seed, trial): it never depends on the cycle length,
+//! so all arms of an experiment face the same world (common random numbers). Besides `I` and
+//! `ln X*` the path holds the per-step quantities every arm needs (`X*`, `e^{κI}` and
+//! `κI − ln X*`), computed once per trial.
 
 use crate::rng::{Purpose, StreamRng, stream};
 use crate::scenario::Scenario;
@@ -23,6 +25,7 @@ pub struct EnvironmentPath {
     log_fair: Vec<f64>,
     fair: Vec<f64>,
     index_factor: Vec<f64>,
+    mismatch_base: Vec<f64>,
 }
 
 impl EnvironmentPath {
@@ -38,8 +41,11 @@ impl EnvironmentPath {
         p
     }
 
-    /// Overwrites the path with the one of (seed, trial) for this scenario's terms and horizon.
-    /// The scenario must be valid.
+    /// Overwrites the path with the one of (seed, trial) for this scenario. The scenario must be
+    /// valid.
+    ///
+    /// Draws per step from the environment stream: `Z`, `Z'`, and, when `jump_rate > 0`, a
+    /// uniform deciding the jump and, only if there is one, a normal for its size.
     pub fn generate(&mut self, scenario: &Scenario, seed: u64, trial: u64) {
         let steps = scenario.horizon_steps();
         let dt = scenario.dt();
@@ -51,46 +57,42 @@ impl EnvironmentPath {
         let jump_p = r.jump_rate * dt;
         let jumps = r.jump_rate > 0.0;
         let log0 = t.initial.ln();
+        let kappa = scenario.agreement.indexation;
 
         let mut rng: StreamRng = stream(seed, trial, Purpose::Environment, 0);
-        let kappa = scenario.agreement.indexation;
+        let n = steps + 1;
         for v in [
             &mut self.index,
             &mut self.log_fair,
             &mut self.fair,
             &mut self.index_factor,
+            &mut self.mismatch_base,
         ] {
-            v.clear();
-            v.reserve(steps + 1);
+            v.resize(n, 0.0);
         }
         let (mut i, mut u) = (0.0_f64, 0.0_f64);
-        self.push(i, log0, kappa);
-        for _ in 0..steps {
-            let z: f64 = StandardNormal.sample(&mut rng);
-            let z2: f64 = StandardNormal.sample(&mut rng);
-            i += mi + si * z;
-            u += mu + su * z2;
-            if jumps {
-                let coin: f64 = rng.random();
-                let size: f64 = StandardNormal.sample(&mut rng);
-                if coin < jump_p {
-                    u += r.jump_mean + r.jump_sd * size;
+        for k in 0..n {
+            if k > 0 {
+                let z: f64 = StandardNormal.sample(&mut rng);
+                let z2: f64 = StandardNormal.sample(&mut rng);
+                i += mi + si * z;
+                u += mu + su * z2;
+                if jumps {
+                    let coin: f64 = rng.random();
+                    if coin < jump_p {
+                        let size: f64 = StandardNormal.sample(&mut rng);
+                        u += r.jump_mean + r.jump_sd * size;
+                    }
                 }
             }
-            self.push(i, log0 + i + u, kappa);
+            let lf = log0 + i + u;
+            let fair = lf.exp();
+            self.index[k] = i;
+            self.log_fair[k] = lf;
+            self.fair[k] = fair;
+            self.index_factor[k] = if kappa == 0.0 { 1.0 } else { (kappa * i).exp() };
+            self.mismatch_base[k] = kappa * i - lf;
         }
-    }
-
-    #[inline]
-    fn push(&mut self, index: f64, log_fair: f64, kappa: f64) {
-        self.index.push(index);
-        self.log_fair.push(log_fair);
-        self.fair.push(log_fair.exp());
-        self.index_factor.push(if kappa == 0.0 {
-            1.0
-        } else {
-            (kappa * index).exp()
-        });
     }
 
     /// Number of steps (the path has one more point).
@@ -131,4 +133,26 @@ impl EnvironmentPath {
     pub fn log_fair_path(&self) -> &[f64] {
         &self.log_fair
     }
+
+    /// The whole `X*` path, money units per year, `steps + 1` points.
+    pub fn fair_path(&self) -> &[f64] {
+        &self.fair
+    }
+
+    /// The whole `e^{κ I}` path, `steps + 1` points.
+    pub fn index_factor_path(&self) -> &[f64] {
+        &self.index_factor
+    }
+
+    /// `κ I_t − ln X*_t` per step: the mismatch `D_t` of a contract is its
+    /// `ln X − κ I_a + g·age` plus this.
+    pub fn mismatch_base_path(&self) -> &[f64] {
+        &self.mismatch_base
+    }
+}
+
+/// `e^{−r·tΔ}`, the discount factor of step `t` (the one formula every present value uses).
+#[inline]
+pub fn discount_factor(rate: f64, step: usize, dt: f64) -> f64 {
+    (-rate * step as f64 * dt).exp()
 }

@@ -13,7 +13,7 @@
 //!
 //! | purpose                  | key                      | draws                                     |
 //! |--------------------------|--------------------------|-------------------------------------------|
-//! | [`Purpose::Environment`] | 0                        | per step: Z (index), Z' (residual), then a uniform and a normal for the jump when `jump_rate > 0` |
+//! | [`Purpose::Environment`] | 0                        | per step: Z (index), Z' (residual), then, when `jump_rate > 0`, a uniform and, only if it says jump, a normal for the size |
 //! | [`Purpose::Private`]     | deadline step            | ε_P, ε_H (standard normals, scaled)       |
 //! | [`Purpose::Protocol`]    | deadline step            | free for user protocols                   |
 //! | [`Purpose::Lapse`]       | deadline step            | attrition: two uniforms per lapse step    |

@@ -4,39 +4,51 @@
 //! `S ← clamp(S − γ_gap·max(0, O_P − O_H) − γ_lapse·lapse_years, 0, 1)`. A rupture sets `S = 0`
 //! for good (it is absorbing: support does not recover after a drawdown). Support enters the
 //! host's ceiling at the next opening through `θ(S − S̄)`.
+//!
+//! The relaxation is evaluated lazily in closed form, `S(t) = S̄ + (S_a − S̄)·2^{−(t − t_a)Δ/h}`
+//! from the last anchor `(t_a, S_a)` (the start, or the last erosion), so a history costs nothing
+//! per step. Relaxation moves monotonically toward the baseline, so the lowest level is always
+//! the initial one or one right after an erosion.
 
 use crate::scenario::Support;
 
-/// The support level of one history.
+/// The support level of one history, with times in steps.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct SupportState {
-    level: f64,
+    anchor_level: f64,
+    anchor_step: usize,
     min: f64,
     baseline: f64,
-    decay: f64,
+    /// `−Δ/h`: the exponent of 2 per step.
+    rate: f64,
     gap_hit: f64,
     lapse_hit: f64,
     collapsed: bool,
 }
 
 impl SupportState {
-    /// Initial state for step length `dt` years.
+    /// The initial state for step length `dt` years.
     pub fn new(p: &Support, dt: f64) -> SupportState {
         SupportState {
-            level: p.initial,
+            anchor_level: p.initial,
+            anchor_step: 0,
             min: p.initial,
             baseline: p.baseline,
-            decay: (-dt / p.half_life_years).exp2(),
+            rate: -dt / p.half_life_years,
             gap_hit: p.gap_hit,
             lapse_hit: p.lapse_hit,
             collapsed: false,
         }
     }
 
-    /// Current level `S ∈ [0, 1]`.
+    /// The level `S ∈ [0, 1]` at the start of step `step` (after `step` relaxations).
     #[inline]
-    pub fn level(&self) -> f64 {
-        self.level
+    pub fn level_at(&self, step: usize) -> f64 {
+        if self.collapsed {
+            return 0.0;
+        }
+        let elapsed = step.saturating_sub(self.anchor_step) as f64;
+        self.baseline + (self.anchor_level - self.baseline) * (self.rate * elapsed).exp2()
     }
 
     /// Lowest level so far.
@@ -45,31 +57,62 @@ impl SupportState {
         self.min
     }
 
-    /// One step of relaxation toward the baseline (none after a rupture).
-    #[inline]
-    pub fn relax(&mut self) {
-        if !self.collapsed {
-            self.level = self.baseline + (self.level - self.baseline) * self.decay;
-        }
-    }
-
-    /// The erosion at the end of a negotiation with opening gap `O_P − O_H` (log units) and
-    /// `lapse_years` of lapse.
-    #[inline]
-    pub fn negotiation_ended(&mut self, opening_gap: f64, lapse_years: f64) {
+    /// The erosion at the end of step `step` (after its relaxation) by a negotiation with
+    /// opening gap `O_P − O_H` (log units) and `lapse_years` of lapse.
+    pub fn negotiation_ended(&mut self, step: usize, opening_gap: f64, lapse_years: f64) {
         if self.collapsed {
             return;
         }
         let hit = self.gap_hit * opening_gap.max(0.0) + self.lapse_hit * lapse_years;
-        self.level = (self.level - hit).clamp(0.0, 1.0);
-        self.min = self.min.min(self.level);
+        self.anchor_level = (self.level_at(step + 1) - hit).clamp(0.0, 1.0);
+        self.anchor_step = step + 1;
+        self.min = self.min.min(self.anchor_level);
     }
 
     /// Rupture: support drops to 0 and stays there.
-    #[inline]
     pub fn collapse(&mut self) {
         self.collapsed = true;
-        self.level = 0.0;
+        self.anchor_level = 0.0;
         self.min = 0.0;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn relaxation_halves_the_distance_to_baseline_each_half_life() {
+        let p = Support {
+            initial: 0.2,
+            baseline: 0.6,
+            half_life_years: 3.0,
+            ..Support::default()
+        };
+        let s = SupportState::new(&p, 1.0 / 12.0);
+        assert!((s.level_at(36) - 0.4).abs() < 1e-12);
+        assert!((s.level_at(72) - 0.5).abs() < 1e-12);
+        // The same as relaxing step by step.
+        let mut x = 0.2;
+        for _ in 0..50 {
+            x = 0.6 + (x - 0.6) * (-1.0f64 / 36.0).exp2();
+        }
+        assert!((s.level_at(50) - x).abs() < 1e-12);
+    }
+
+    #[test]
+    fn erosion_clamps_and_tracks_the_minimum_and_rupture_is_absorbing() {
+        let mut s = SupportState::new(&Support::default(), 1.0 / 12.0);
+        s.negotiation_ended(10, 0.5, 1.0); // 0.1·0.5 + 0.2·1 = 0.25
+        assert!((s.level_at(11) - 0.5).abs() < 1e-12);
+        assert!((s.min() - 0.5).abs() < 1e-12);
+        assert!(s.level_at(100) > 0.5 && s.level_at(100) < 0.75);
+        s.negotiation_ended(20, 20.0, 0.0);
+        assert_eq!(s.level_at(21), 0.0);
+        assert!(s.level_at(40) > 0.0, "support recovers after a hit");
+        s.collapse();
+        assert_eq!((s.level_at(1000), s.min()), (0.0, 0.0));
+        s.negotiation_ended(50, 0.0, 0.0);
+        assert_eq!(s.level_at(60), 0.0);
     }
 }

@@ -55,7 +55,12 @@ pub struct Model {
     window: usize,
     max_lapse: u32,
     discount: Vec<f64>,
+    /// `Δ·e^{−r tΔ}` per step.
+    dt_discount: Vec<f64>,
+    /// `e^{g·aΔ}` per age `a` in steps.
     escalator: Vec<f64>,
+    /// `g·aΔ` per age `a` in steps.
+    escalator_log: Vec<f64>,
     delta_patron: f64,
     delta_host: f64,
     /// `t_k^e` for windows of `N` rounds, patron and host: `schedules[N]` for every `N` up to
@@ -102,8 +107,12 @@ impl Model {
         let dt = scenario.dt();
         let r = scenario.discount_rate;
         let g = scenario.agreement.escalator;
-        let discount = (0..=horizon).map(|t| (-r * t as f64 * dt).exp()).collect();
-        let escalator = (0..=horizon).map(|a| (g * a as f64 * dt).exp()).collect();
+        let discount: Vec<f64> = (0..=horizon)
+            .map(|t| crate::environment::discount_factor(r, t, dt))
+            .collect();
+        let dt_discount = discount.iter().map(|d| dt * d).collect();
+        let escalator_log: Vec<f64> = (0..=horizon).map(|a| g * (a as f64 * dt)).collect();
+        let escalator = escalator_log.iter().map(|x| x.exp()).collect();
         let window = scenario
             .months_to_steps(scenario.agreement.window_months)
             .unwrap_or(0) as usize;
@@ -145,7 +154,9 @@ impl Model {
             window,
             max_lapse,
             discount,
+            dt_discount,
             escalator,
+            escalator_log,
         })
     }
 
@@ -261,11 +272,17 @@ struct History<'a> {
     records: &'a mut Vec<NegotiationRecord>,
     contract: Contract,
     covered_until: usize,
+    /// Step at which the next window opens (`usize::MAX` while a negotiation runs or after a
+    /// rupture).
     next_open: usize,
     pending: Option<Pending>,
-    talk_from: usize,
-    talk_until: usize,
-    hit: Option<(usize, f64, f64)>,
+    /// Step of the pending negotiation's next event (`usize::MAX` if none).
+    next_event: usize,
+    /// Steps of talks within the horizon, counted when each negotiation opens.
+    talk_steps: u64,
+    /// The support erosion of the last negotiation: (step, opening gap, lapse years);
+    /// `usize::MAX` as step when none is due.
+    hit: (usize, f64, f64),
     ruptured: bool,
     support: SupportState,
     last_payment: f64,
@@ -285,6 +302,7 @@ impl<'a> History<'a> {
         let term = arm.term_steps;
         let contract = Contract::new(
             path.log_fair(0),
+            m.scenario.agreement.indexation,
             path.index(0),
             path.index_factor(0),
             0,
@@ -301,9 +319,9 @@ impl<'a> History<'a> {
             covered_until: term,
             next_open: window_opens(term, m.window, 0),
             pending: None,
-            talk_from: 0,
-            talk_until: 0,
-            hit: None,
+            next_event: usize::MAX,
+            talk_steps: 0,
+            hit: (usize::MAX, 0.0, 0.0),
             ruptured: false,
             support: SupportState::new(&m.scenario.support, m.dt),
             last_payment: contract.level,
@@ -315,68 +333,64 @@ impl<'a> History<'a> {
         let m = self.m;
         let s = &m.scenario;
         let (h, dt, spy) = (m.horizon, m.dt, m.steps_per_year);
-        let kappa = s.agreement.indexation;
-        let g = s.agreement.escalator;
-        let lapse_cost_rate = (s.patron.lapse_cost + s.host.lapse_cost) * dt;
         let lapse_payment = s.agreement.lapse_payment;
-        let k_rig = s.rigidity_weight;
 
         let (mut n_force, mut sum_d, mut sum_d2) = (0u64, 0.0f64, 0.0f64);
-        let (mut pv_pay, mut pv_fair, mut rigidity) = (0.0f64, 0.0f64, 0.0f64);
-        let (mut lapse_steps, mut talk_steps) = (0u64, 0u64);
-        let (mut eligible, mut unsettled) = (0u64, 0u64);
+        // Σ D²·w and Σ w over lapse steps, with w = X*·Δ·e^{−rtΔ}; scaled at the end.
+        let (mut pv_pay, mut pv_fair, mut rigidity_pv, mut lapse_pv) = (0.0, 0.0, 0.0, 0.0);
+        let mut lapse_steps = 0u64;
+        let eligible = h.saturating_sub(spy) as u64;
+        let mut unsettled = 0u64;
         let mut annual = 0.0f64;
+        let mut to_year_end = spy;
         let mut prev_annual_log: Option<f64> = None;
         let (mut vol_n, mut vol_mean, mut vol_m2) = (0u64, 0.0f64, 0.0f64);
+        // Slices of exactly `h` steps: indexing them with `t < h` needs no bounds checks.
+        let mismatch_base = &self.path.mismatch_base_path()[..h];
+        let fair = &self.path.fair_path()[..h];
+        let index_factor = &self.path.index_factor_path()[..h];
+        let dt_discount = &m.dt_discount[..h];
 
         for t in 0..h {
-            self.events(t);
-            if !self.ruptured && self.pending.is_none() && t == self.next_open {
-                self.open(t);
+            if t == self.next_event {
                 self.events(t);
             }
+            if t == self.next_open {
+                self.open(t);
+                if t == self.next_event {
+                    self.events(t);
+                }
+            }
 
-            let disc = m.discount[t];
-            let fair = self.path.fair(t);
+            // w = X*_t·Δ·e^{−rtΔ}: the present value of one step of the efficient terms.
+            let w = fair[t] * dt_discount[t];
             let mut pay = 0.0;
             if !self.ruptured {
-                if t < self.contract.expiry {
-                    let d = self.contract.log_premium(
-                        t,
-                        kappa,
-                        g,
-                        dt,
-                        self.path.index(t),
-                        self.path.log_fair(t),
-                    );
-                    pay = self.contract.payment(
-                        self.path.index_factor(t),
-                        m.escalator[t - self.contract.start],
-                    );
+                let c = &self.contract;
+                if t < c.expiry {
+                    let age = t - c.start;
+                    let d = c.mismatch(m.escalator_log[age], mismatch_base[t]);
+                    pay = c.payment(index_factor[t], m.escalator[age]);
                     self.last_payment = pay;
                     n_force += 1;
                     sum_d += d;
                     sum_d2 += d * d;
-                    rigidity += k_rig * d * d * fair * dt * disc;
+                    rigidity_pv += d * d * w;
                 } else {
                     pay = lapse_payment * self.last_payment;
                     lapse_steps += 1;
-                    self.out.lapse_cost += lapse_cost_rate * fair * disc;
+                    lapse_pv += w;
                 }
-                pv_pay += pay * dt * disc;
-                pv_fair += fair * dt * disc;
+                pv_pay += pay * dt_discount[t];
+                pv_fair += w;
             }
-            if t >= self.talk_from && t < self.talk_until {
-                talk_steps += 1;
-            }
-            if t + spy < h {
-                eligible += 1;
-                if self.ruptured || t + spy >= self.covered_until {
-                    unsettled += 1;
-                }
+            if (t as u64) < eligible && (self.ruptured || t + spy >= self.covered_until) {
+                unsettled += 1;
             }
             annual += pay * dt;
-            if (t + 1) % spy == 0 {
+            to_year_end -= 1;
+            if to_year_end == 0 {
+                to_year_end = spy;
                 let this = (annual > 0.0).then(|| annual.ln());
                 if let (Some(a), Some(b)) = (prev_annual_log, this) {
                     let x = b - a;
@@ -388,18 +402,16 @@ impl<'a> History<'a> {
                 prev_annual_log = this;
                 annual = 0.0;
             }
-            self.support.relax();
-            if let Some((step, gap, lapse_years)) = self.hit {
-                if step == t {
-                    self.support.negotiation_ended(gap, lapse_years);
-                    self.hit = None;
-                }
+            if t == self.hit.0 {
+                let (_, gap, lapse_years) = self.hit;
+                self.support.negotiation_ended(t, gap, lapse_years);
+                self.hit.0 = usize::MAX;
             }
         }
 
         let o = &mut self.out;
         o.lapse_months = lapse_steps as f64 * 12.0 * dt;
-        o.negotiation_share = talk_steps as f64 / h as f64;
+        o.negotiation_share = self.talk_steps as f64 / h as f64;
         o.ruptured = if self.ruptured { 1.0 } else { 0.0 };
         o.unsettled_share = if eligible > 0 {
             unsettled as f64 / eligible as f64
@@ -415,12 +427,13 @@ impl<'a> History<'a> {
         } else {
             0.0
         };
-        o.rigidity_cost = rigidity;
+        o.rigidity_cost = s.rigidity_weight * rigidity_pv;
+        o.lapse_cost = (s.patron.lapse_cost + s.host.lapse_cost) * lapse_pv;
         o.payments = pv_pay;
         o.payments_vs_fair = if pv_fair > 0.0 { pv_pay / pv_fair } else { 0.0 };
         // `joint_loss` already holds the rupture cost, if any.
         o.joint_loss += o.transaction_cost + o.lapse_cost + o.rigidity_cost;
-        o.support_final = self.support.level();
+        o.support_final = self.support.level_at(h);
         o.support_min = self.support.min();
         self.out
     }
@@ -432,6 +445,8 @@ impl<'a> History<'a> {
             if t == p.sign {
                 self.ruptured = true;
                 self.pending = None;
+                self.next_event = usize::MAX;
+                self.next_open = usize::MAX;
                 self.support.collapse();
                 let cost =
                     self.m.scenario.agreement.rupture_cost * self.path.fair(t) * self.m.discount[t];
@@ -453,6 +468,7 @@ impl<'a> History<'a> {
             );
             let c = Contract::new(
                 self.path.log_fair(t) + p.premium,
+                self.m.scenario.agreement.indexation,
                 self.path.index(t),
                 self.path.index_factor(t),
                 start,
@@ -461,11 +477,13 @@ impl<'a> History<'a> {
             self.covered_until = expiry;
             p.signed = Some(c);
             self.pending = Some(p);
+            self.next_event = p.effective;
         }
         if t == p.effective {
             if let Some(c) = p.signed {
                 self.contract = c;
                 self.pending = None;
+                self.next_event = usize::MAX;
                 self.next_open = window_opens(c.expiry, self.m.window, t);
             }
         }
@@ -484,13 +502,9 @@ impl<'a> History<'a> {
         } else {
             u32::try_from(window).unwrap_or(u32::MAX / rps) * rps
         };
-        let status_quo = self.contract.log_premium(
-            tau,
-            s.agreement.indexation,
-            s.agreement.escalator,
-            m.dt,
-            self.path.index(tau),
-            self.path.log_fair(tau),
+        let status_quo = self.contract.mismatch(
+            m.escalator_log[tau - self.contract.start],
+            self.path.mismatch_base_path()[tau],
         );
         let mut private = stream(self.seed, self.trial, Purpose::Private, deadline as u64);
         let z_patron: f64 = StandardNormal.sample(&mut private);
@@ -500,7 +514,7 @@ impl<'a> History<'a> {
             &s.host,
             &OpeningState {
                 status_quo,
-                support: self.support.level(),
+                support: self.support.level_at(tau),
                 support_baseline: s.support.baseline,
                 support_sensitivity: s.support.sensitivity,
                 years: tau as f64 * m.dt,
@@ -625,9 +639,10 @@ impl<'a> History<'a> {
 
         let opening_gap = patron.opening - host.opening;
         let hit_step = talk_until.max(tau + 1) - 1;
-        self.hit = Some((hit_step, opening_gap, f64::from(lapse_steps) * m.dt));
-        self.talk_from = tau;
-        self.talk_until = talk_until;
+        self.hit = (hit_step, opening_gap, f64::from(lapse_steps) * m.dt);
+        self.talk_steps += (talk_until.min(h).saturating_sub(tau)) as u64;
+        self.next_open = usize::MAX;
+        self.next_event = pending.sign;
         self.pending = Some(pending);
         self.records.push(NegotiationRecord {
             opening_step: tau,
