@@ -118,6 +118,7 @@ pub struct NegotiationRecord {
     pub ruptured: bool,
     /// Opening gap `O_P − O_H`, log units.
     pub opening_gap: f64,
-    /// Whether it ended before the horizon (records that did not are censored).
+    /// Whether its conclusion (signing or rupture) happened inside the horizon; records that did
+    /// not are censored and left out of the report's histograms.
     pub completed: bool,
 }

@@ -653,7 +653,7 @@ impl<'a> History<'a> {
             lapse_steps,
             ruptured: pending.ruptured,
             opening_gap,
-            completed: talk_until <= h,
+            completed: pending.sign < h,
         });
     }
 }
