@@ -508,7 +508,8 @@ fn sig(x: f64, digits: i32) -> String {
     format!("{x:.decimals$}")
 }
 
-fn years_label(c: f64) -> String {
+/// `"1 year"`, `"2.5 years"`.
+pub fn years_label(c: f64) -> String {
     if c == 1.0 {
         "1 year".into()
     } else {
@@ -566,7 +567,7 @@ impl fmt::Display for Report {
         }
         writeln!(
             f,
-            "* lowest joint loss. Units: money in {} (present values), lapse in months, shares of steps.",
+            "* lowest joint loss. Money in {}, present values; lapse in months; shares of steps.",
             self.units
         )
     }

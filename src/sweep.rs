@@ -107,7 +107,7 @@ impl SweepReport {
             ));
             out.push_str(&format!("{:>16}", self.parameter));
             for c in &cycles {
-                out.push_str(&format!("{:>24}", format!("{c} years")));
+                out.push_str(&format!("{:>24}", crate::report::years_label(*c)));
             }
             out.push('\n');
             for (value, report) in self.values.iter().zip(&self.reports) {
