@@ -1,2 +1,902 @@
-//! The negcycle command line.
-fn main() {}
+//! The negcycle command line: run experiments, shard and merge them, sweep a parameter, list,
+//! show and check scenarios.
+//!
+//! Exit status: 0 success, 2 invalid input or usage, 1 any other failure. Every input is
+//! checked before anything runs or any output file or directory is created; every output file
+//! is written atomically (temporary file, then rename).
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use negcycle::metrics::METRICS;
+use negcycle::report::write_atomic;
+use negcycle::sweep::{DEFAULT_SWEEP_METRICS, SweepReport, sweep};
+use negcycle::{Error, Experiment, PartialReport, Progress, Report, Scenario, ScenarioError};
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+
+/// The preset used when neither `--preset` nor `--scenario` is given.
+const DEFAULT_PRESET: &str = "us_rok_sma";
+/// The cycle lengths compared when `--cycles` is not given.
+const DEFAULT_CYCLES: &str = "1,2,3,5,10";
+/// Trials of `run` when `--trials` is not given.
+const DEFAULT_RUN_TRIALS: u64 = 10_000;
+/// Trials per value of `sweep` when `--trials` is not given.
+const DEFAULT_SWEEP_TRIALS: u64 = 2_000;
+/// Seed when `--seed` is not given.
+const DEFAULT_SEED: u64 = 2019;
+/// Largest accepted `--threads`.
+const MAX_THREADS: usize = 1024;
+/// The progress bar appears only for runs that take longer than this.
+const PROGRESS_DELAY: Duration = Duration::from_secs(1);
+
+const ABOUT: &str = "Monte Carlo simulation of repeated negotiations between allies whose \
+agreements expire: friction, uncertainty and cost by cycle length";
+
+const LONG_ABOUT: &str = "\
+Monte Carlo simulation of repeated negotiations between allies whose agreements expire: \
+friction, uncertainty and cost by cycle length (the model: MODEL.md).
+
+Without a command, negcycle runs the flagship comparison (the same as `negcycle run`): the \
+us_rok_sma preset, 1, 2, 3, 5 and 10-year cycles on the same 10,000 simulated 30-year \
+histories, seed 2019. It finishes in about a second on two cores (release build).";
+
+const AFTER_HELP: &str = "\
+Exit status: 0 success; 2 invalid input or usage (the message names the file, the field path \
+and the rule); 1 any other failure (writing output, internal errors).";
+
+const RUN_LONG_ABOUT: &str = "\
+Simulates one scenario for several cycle lengths (arms) on the same simulated worlds (common \
+random numbers) and reports, per arm and metric, the mean, spread, 95% CI and quantiles, and \
+the paired difference against the reference arm.
+
+With no options (`negcycle` or `negcycle run`) this is the flagship comparison: preset \
+us_rok_sma, cycles 1, 2, 3, 5 and 10 years, 10,000 trials, seed 2019, reference arm 1 year. It \
+finishes in about a second on two cores (release build).
+
+Output: stdout gets the report in the chosen --format (a table by default). --out DIR also \
+writes report.json and report.csv (byte for byte what --format json / csv print) and the charts \
+metrics_by_cycle.svg and deadline_effect.svg (when built with the `plot` feature) into DIR, \
+created if missing. --quiet silences only the progress bar and the informational lines on \
+stderr (\"wrote ...\"), never the report on stdout. The progress bar appears on stderr for runs \
+longer than about a second, and only when stderr is a terminal.
+
+Sharding: --shard I/N runs the I-th (0-based) of N slices of the trials and prints the partial \
+report as JSON (the default format with --shard; table and csv are refused). With --out it is \
+written to DIR/shard_I_of_N.json. `negcycle merge` combines the N parts into exactly (byte for \
+byte) the report of the unsharded run with the same options.
+
+Everything (scenario, --set keys and values, cycles, trials, threads, shard, --out) is checked \
+before the simulation starts; invalid input exits with status 2 and creates no file.";
+
+const MERGE_LONG_ABOUT: &str = "\
+Merges the partial reports written by `negcycle run --shard I/N --format json` (all N of them, \
+in any order) into the full report, identical to the report of the unsharded run. Parts of \
+different experiments, overlapping parts and missing parts are refused (exit status 2).
+
+Output as for `run`: stdout gets the chosen --format; --out DIR also writes report.json, \
+report.csv and the charts (feature `plot`).";
+
+const SWEEP_LONG_ABOUT: &str = "\
+Runs one experiment per value of a scenario key (--param, a dotted path as for --set) on the \
+same seed, hence the same simulated worlds, and tabulates the chosen metrics by value and cycle \
+length (mean ± 95% CI half-width). Default metrics: lapse_months, unsettled_share, \
+payments_vs_fair, joint_loss; default trials: 2,000 per value.
+
+Output: stdout gets the chosen --format (table: the chosen metrics; csv: one row per value, \
+cycle length and chosen metric; json: every report in full). --out DIR also writes sweep.json, \
+sweep.csv and the chart sweep.svg (feature `plot`). --quiet silences only the progress bar and \
+the informational lines on stderr.";
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "negcycle",
+    version,
+    about = ABOUT,
+    long_about = LONG_ABOUT,
+    after_help = AFTER_HELP
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Compare cycle lengths on one scenario (the default command)
+    #[command(long_about = RUN_LONG_ABOUT, after_help = AFTER_HELP)]
+    Run(RunArgs),
+    /// Merge the partial reports of `run --shard` into the full report
+    #[command(long_about = MERGE_LONG_ABOUT, after_help = AFTER_HELP)]
+    Merge(MergeArgs),
+    /// Run one experiment per value of a scenario key and compare them
+    #[command(long_about = SWEEP_LONG_ABOUT, after_help = AFTER_HELP)]
+    Sweep(SweepArgs),
+    /// List the built-in scenarios with their descriptions
+    Presets,
+    /// Print a built-in scenario as TOML, ready to edit and use with --scenario
+    Show {
+        /// The preset's name (see `negcycle presets`)
+        #[arg(value_name = "PRESET")]
+        preset: String,
+    },
+    /// Validate a scenario file (.toml or .json) and list every problem with its field path
+    #[command(after_help = AFTER_HELP)]
+    Check {
+        /// The scenario file
+        #[arg(value_name = "FILE")]
+        file: PathBuf,
+    },
+}
+
+/// Output format of a report or sweep.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum Format {
+    /// A text table
+    Table,
+    /// JSON (the stable shape of negcycle::report)
+    Json,
+    /// Tidy CSV, one row per arm and metric
+    Csv,
+}
+
+/// Where the scenario comes from.
+#[derive(Debug, Clone, Args)]
+struct ScenarioArgs {
+    /// Built-in scenario (see `negcycle presets`) [default: us_rok_sma]
+    #[arg(
+        long,
+        value_name = "NAME",
+        conflicts_with = "scenario",
+        display_order = 1
+    )]
+    preset: Option<String>,
+    /// Scenario file, .toml or .json (see `negcycle show` for the keys)
+    #[arg(long, value_name = "FILE", display_order = 2)]
+    scenario: Option<PathBuf>,
+    /// Override a scenario key by its dotted path, e.g. --set host.margin=0.1
+    /// --set lapse.model=attrition; repeatable, applied in order, validated like a file
+    #[arg(long = "set", value_name = "KEY=VALUE", display_order = 7)]
+    set: Vec<String>,
+}
+
+/// The experiment's settings shared by `run` and `sweep`.
+#[derive(Debug, Clone, Args)]
+struct ExperimentArgs {
+    /// Cycle lengths (arms) in years, comma-separated; each a positive whole number of steps
+    #[arg(
+        long,
+        value_name = "YEARS,...",
+        default_value = DEFAULT_CYCLES,
+        allow_hyphen_values = true,
+        display_order = 4
+    )]
+    cycles: String,
+    /// The reference arm for paired differences [default: the first of --cycles]
+    #[arg(
+        long,
+        value_name = "YEARS",
+        allow_hyphen_values = true,
+        display_order = 5
+    )]
+    reference: Option<f64>,
+    /// Seed of every random stream (same seed, same worlds, same numbers)
+    #[arg(long, value_name = "S", default_value_t = DEFAULT_SEED, display_order = 8)]
+    seed: u64,
+    /// Worker threads, 1 to 1024 [default: one per core]; results do not depend on it
+    #[arg(long, value_name = "N", display_order = 9)]
+    threads: Option<usize>,
+    /// Also write the results (JSON, CSV, charts) into DIR, created if missing (see --help)
+    #[arg(long, value_name = "DIR", display_order = 12)]
+    out: Option<PathBuf>,
+    /// No progress bar and no informational lines on stderr (the result still goes to stdout)
+    #[arg(long, short, display_order = 13)]
+    quiet: bool,
+}
+
+#[derive(Debug, Clone, Args)]
+struct RunArgs {
+    #[command(flatten)]
+    scenario: ScenarioArgs,
+    #[command(flatten)]
+    experiment: ExperimentArgs,
+    /// Trials: simulated histories per arm
+    #[arg(long, value_name = "N", default_value_t = DEFAULT_RUN_TRIALS, display_order = 6)]
+    trials: u64,
+    /// Run only slice I of N (0-based) of the trials and print the partial report (JSON)
+    #[arg(long, value_name = "I/N", display_order = 10)]
+    shard: Option<String>,
+    /// Output format on stdout [default: table; json with --shard]
+    #[arg(long, value_enum, value_name = "FORMAT", display_order = 11)]
+    format: Option<Format>,
+}
+
+#[derive(Debug, Clone, Args)]
+struct MergeArgs {
+    /// The partial reports (JSON files written by `run --shard I/N`)
+    #[arg(value_name = "FILE", required = true)]
+    files: Vec<PathBuf>,
+    /// Output format on stdout
+    #[arg(long, value_enum, value_name = "FORMAT", default_value = "table")]
+    format: Format,
+    /// Write report.json, report.csv and the charts into this directory (created if missing)
+    #[arg(long, value_name = "DIR")]
+    out: Option<PathBuf>,
+    /// No informational lines on stderr
+    #[arg(long, short)]
+    quiet: bool,
+}
+
+#[derive(Debug, Clone, Args)]
+struct SweepArgs {
+    #[command(flatten)]
+    scenario: ScenarioArgs,
+    /// The scenario key to vary, a dotted path (e.g. patron.opening)
+    #[arg(long, value_name = "KEY", required = true, display_order = 3)]
+    param: String,
+    /// Its values, comma-separated (e.g. 0.1,0.3,1.6)
+    #[arg(
+        long,
+        value_name = "V1,V2,...",
+        required = true,
+        allow_hyphen_values = true,
+        display_order = 3
+    )]
+    values: String,
+    /// A metric to show (repeatable) [default: lapse_months, unsettled_share,
+    /// payments_vs_fair, joint_loss]
+    #[arg(long = "metric", value_name = "NAME", display_order = 4)]
+    metrics: Vec<String>,
+    #[command(flatten)]
+    experiment: ExperimentArgs,
+    /// Trials per value: simulated histories per arm
+    #[arg(long, value_name = "N", default_value_t = DEFAULT_SWEEP_TRIALS, display_order = 6)]
+    trials: u64,
+    /// Output format on stdout
+    #[arg(
+        long,
+        value_enum,
+        value_name = "FORMAT",
+        default_value = "table",
+        display_order = 11
+    )]
+    format: Format,
+}
+
+/// Why a command failed, and so its exit status.
+#[derive(Debug)]
+enum Failure {
+    /// Invalid input or usage: exit status 2.
+    Invalid(String),
+    /// Anything else (writing output, internal errors): exit status 1.
+    Failed(String),
+}
+
+impl Failure {
+    fn exit_code(&self) -> ExitCode {
+        match self {
+            Failure::Invalid(_) => ExitCode::from(2),
+            Failure::Failed(_) => ExitCode::from(1),
+        }
+    }
+
+    fn message(&self) -> &str {
+        match self {
+            Failure::Invalid(m) | Failure::Failed(m) => m,
+        }
+    }
+}
+
+fn invalid(message: impl Into<String>) -> Failure {
+    Failure::Invalid(message.into())
+}
+
+/// A library error met while reading input or running: invalid input, except I/O and internal
+/// errors.
+fn from_lib(e: Error) -> Failure {
+    match e {
+        Error::Io { .. } | Error::Internal(_) => Failure::Failed(e.to_string()),
+        _ => Failure::Invalid(e.to_string()),
+    }
+}
+
+/// A library error met while writing output: always a failure (exit status 1).
+fn output_failure(e: Error) -> Failure {
+    Failure::Failed(e.to_string())
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let command = match cli.command {
+        Some(c) => c,
+        // `negcycle` alone is `negcycle run` with every default.
+        None => match Cli::try_parse_from(["negcycle", "run"]) {
+            Ok(Cli { command: Some(c) }) => c,
+            _ => {
+                note_error("internal error: cannot build the default run command");
+                return ExitCode::from(1);
+            }
+        },
+    };
+    let result = match command {
+        Command::Run(args) => cmd_run(args),
+        Command::Merge(args) => cmd_merge(args),
+        Command::Sweep(args) => cmd_sweep(args),
+        Command::Presets => cmd_presets(),
+        Command::Show { preset } => cmd_show(&preset),
+        Command::Check { file } => cmd_check(&file),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(f) => {
+            note_error(f.message());
+            f.exit_code()
+        }
+    }
+}
+
+/// Writes `negcycle: <message>` to stderr (ignoring a closed stderr).
+fn note_error(message: &str) {
+    let _ = writeln!(std::io::stderr().lock(), "negcycle: {message}");
+}
+
+/// Writes an informational line to stderr unless `quiet`.
+fn note(quiet: bool, message: &str) {
+    if !quiet {
+        let _ = writeln!(std::io::stderr().lock(), "{message}");
+    }
+}
+
+/// Writes the result to stdout. A closed pipe (`negcycle | head`) is not an error.
+fn emit(text: &str) -> Result<(), Failure> {
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        Err(e) => Err(Failure::Failed(format!("writing to stdout: {e}"))),
+    }
+}
+
+/// `text` with exactly one final newline.
+fn with_newline(mut text: String) -> String {
+    if !text.ends_with('\n') {
+        text.push('\n');
+    }
+    text
+}
+
+// ---------------------------------------------------------------------------------------------
+// Input parsing and validation
+// ---------------------------------------------------------------------------------------------
+
+/// The text of a scenario error, with `origin` in front of rule violations (which do not name
+/// their file themselves).
+fn scenario_error(origin: &str, e: &ScenarioError) -> String {
+    match e {
+        ScenarioError::Invalid(_) => format!("{origin}: {e}"),
+        _ => e.to_string(),
+    }
+}
+
+/// Checks that `path` names a readable regular file, before anything else reads it.
+fn check_input_file(path: &Path) -> Result<std::fs::Metadata, Failure> {
+    let shown = path.display();
+    let meta = std::fs::metadata(path).map_err(|e| match e.kind() {
+        std::io::ErrorKind::NotFound => invalid(format!("{shown}: no such file")),
+        _ => invalid(format!("{shown}: cannot read: {e}")),
+    })?;
+    if meta.is_dir() {
+        return Err(invalid(format!("{shown}: is a directory, not a file")));
+    }
+    if meta.is_file() && meta.len() == 0 {
+        return Err(invalid(format!("{shown}: the file is empty")));
+    }
+    Ok(meta)
+}
+
+/// Reads and validates a scenario file.
+fn read_scenario(path: &Path) -> Result<Scenario, Failure> {
+    check_input_file(path)?;
+    Scenario::from_path(path).map_err(|e| invalid(scenario_error(&path.display().to_string(), &e)))
+}
+
+/// Reads an input file as UTF-8 text.
+fn read_text(path: &Path) -> Result<String, Failure> {
+    check_input_file(path)?;
+    let shown = path.display();
+    let bytes = std::fs::read(path).map_err(|e| invalid(format!("{shown}: cannot read: {e}")))?;
+    let text = String::from_utf8(bytes).map_err(|e| {
+        invalid(format!(
+            "{shown}: not valid UTF-8 text (invalid byte at offset {})",
+            e.utf8_error().valid_up_to()
+        ))
+    })?;
+    if text.trim().is_empty() {
+        return Err(invalid(format!("{shown}: the file is empty")));
+    }
+    Ok(text)
+}
+
+/// The scenario of `--preset`/`--scenario` with every `--set` applied in order.
+fn load_scenario(args: &ScenarioArgs) -> Result<Scenario, Failure> {
+    let mut scenario = match (&args.scenario, &args.preset) {
+        (Some(path), _) => read_scenario(path)?,
+        (None, name) => {
+            let name = name.as_deref().unwrap_or(DEFAULT_PRESET);
+            Scenario::preset(name).map_err(|e| invalid(format!("--preset: {e}")))?
+        }
+    };
+    for item in &args.set {
+        let (key, value) = item.split_once('=').ok_or_else(|| {
+            invalid(format!(
+                "--set: expected KEY=VALUE (e.g. host.margin=0.1), got {item:?}"
+            ))
+        })?;
+        scenario = scenario
+            .with_override(key.trim(), value.trim())
+            .map_err(|e| invalid(format!("--set {item}: {e}")))?;
+    }
+    Ok(scenario)
+}
+
+/// Splits a comma-separated option value into trimmed, non-empty, distinct items.
+fn split_list<'a>(option: &str, text: &'a str) -> Result<Vec<&'a str>, Failure> {
+    let mut items: Vec<&str> = Vec::new();
+    for (i, raw) in text.split(',').enumerate() {
+        let item = raw.trim();
+        if item.is_empty() {
+            return Err(invalid(format!(
+                "{option}: item {} of {text:?} is empty (expected a comma-separated list)",
+                i + 1
+            )));
+        }
+        if items.contains(&item) {
+            return Err(invalid(format!("{option}: {item:?} is given twice")));
+        }
+        items.push(item);
+    }
+    Ok(items)
+}
+
+/// Parses `--cycles`: positive finite numbers of years, distinct.
+fn parse_cycles(text: &str) -> Result<Vec<f64>, Failure> {
+    let mut cycles: Vec<f64> = Vec::new();
+    for item in split_list("--cycles", text)? {
+        let years: f64 = item.parse().map_err(|_| {
+            invalid(format!(
+                "--cycles: {item:?} is not a number (cycle lengths are in years, e.g. 1,2,5)"
+            ))
+        })?;
+        if !years.is_finite() {
+            return Err(invalid(format!(
+                "--cycles: {item:?} must be a finite number of years"
+            )));
+        }
+        if years <= 0.0 {
+            return Err(invalid(format!(
+                "--cycles: {item:?} must be > 0 (a cycle length in years)"
+            )));
+        }
+        if cycles.contains(&years) {
+            return Err(invalid(format!(
+                "--cycles: {item:?} is given twice (arms must be distinct)"
+            )));
+        }
+        cycles.push(years);
+    }
+    Ok(cycles)
+}
+
+/// Parses `--shard I/N` with `0 <= I < N`.
+fn parse_shard(text: &str) -> Result<(u64, u64), Failure> {
+    let bad = || {
+        invalid(format!(
+            "--shard: expected I/N with 0 <= I < N (e.g. 0/4), got {text:?}"
+        ))
+    };
+    let (i, n) = text.split_once('/').ok_or_else(bad)?;
+    let i: u64 = i.trim().parse().map_err(|_| bad())?;
+    let n: u64 = n.trim().parse().map_err(|_| bad())?;
+    if n == 0 || i >= n {
+        return Err(bad());
+    }
+    Ok((i, n))
+}
+
+fn check_trials(trials: u64) -> Result<(), Failure> {
+    if trials == 0 {
+        return Err(invalid("--trials: must be >= 1, got 0"));
+    }
+    Ok(())
+}
+
+fn check_threads(threads: Option<usize>) -> Result<(), Failure> {
+    match threads {
+        Some(n) if n == 0 || n > MAX_THREADS => Err(invalid(format!(
+            "--threads: must be in [1, {MAX_THREADS}], got {n}"
+        ))),
+        _ => Ok(()),
+    }
+}
+
+/// Checks that every cycle length is valid for `scenario` (a whole number of its steps).
+fn check_cycles(scenario: &Scenario, cycles: &[f64], context: &str) -> Result<(), Failure> {
+    for &c in cycles {
+        scenario
+            .check_cycle_years("cycle_years", c)
+            .map_err(|e| match &e {
+                ScenarioError::Invalid(v) => invalid(format!(
+                    "--cycles{context}: {}",
+                    v.iter()
+                        .map(ToString::to_string)
+                        .collect::<Vec<_>>()
+                        .join("; ")
+                )),
+                _ => invalid(format!("--cycles{context}: {e}")),
+            })?;
+    }
+    Ok(())
+}
+
+/// The reference arm: `--reference` (which must be one of the cycles) or the first cycle.
+fn reference_arm(reference: Option<f64>, cycles: &[f64]) -> Result<f64, Failure> {
+    match reference {
+        None => cycles
+            .first()
+            .copied()
+            .ok_or_else(|| invalid("--cycles: at least one cycle length is needed")),
+        Some(r) if cycles.contains(&r) => Ok(r),
+        Some(r) => Err(invalid(format!(
+            "--reference: must be one of the cycle lengths ({}), got {r}",
+            cycles
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join(", ")
+        ))),
+    }
+}
+
+/// Checks that `--out` is absent, or a directory, or does not exist yet (it is created only
+/// once the results are ready).
+fn check_out_dir(out: Option<&Path>) -> Result<(), Failure> {
+    if let Some(dir) = out {
+        if dir.as_os_str().is_empty() {
+            return Err(invalid("--out: the directory name is empty"));
+        }
+        match std::fs::metadata(dir) {
+            Ok(meta) if meta.is_dir() => {}
+            Ok(_) => {
+                return Err(invalid(format!(
+                    "--out: {} exists and is not a directory",
+                    dir.display()
+                )));
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            // E.g. a path through a regular file (`report.csv/out`).
+            Err(e) => {
+                return Err(invalid(format!(
+                    "--out: {} cannot be used as a directory: {e}",
+                    dir.display()
+                )));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Creates the output directory (and its parents) if missing.
+fn create_out_dir(dir: &Path) -> Result<(), Failure> {
+    std::fs::create_dir_all(dir)
+        .map_err(|e| Failure::Failed(format!("{}: cannot create directory: {e}", dir.display())))
+}
+
+/// Writes `text` to `path` atomically and reports it unless `quiet`.
+fn write_file(path: &Path, text: &str, quiet: bool) -> Result<(), Failure> {
+    write_atomic(path, text.as_bytes()).map_err(output_failure)?;
+    note(quiet, &format!("wrote {}", path.display()));
+    Ok(())
+}
+
+// ---------------------------------------------------------------------------------------------
+// Progress bar
+// ---------------------------------------------------------------------------------------------
+
+/// A progress bar on stderr that stays hidden for the first second, and always when disabled
+/// (--quiet, or stderr not a terminal).
+#[derive(Clone)]
+struct Bar {
+    bar: ProgressBar,
+    enabled: bool,
+}
+
+impl Bar {
+    fn new(quiet: bool, total: u64) -> Bar {
+        let enabled = !quiet && std::io::stderr().is_terminal();
+        let bar = ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::hidden());
+        let style = ProgressStyle::with_template(
+            "{elapsed_precise} [{wide_bar}] {human_pos}/{human_len} trials, {eta} left",
+        )
+        .map(|s| s.progress_chars("=> "))
+        .unwrap_or_else(|_| ProgressStyle::default_bar());
+        bar.set_style(style);
+        Bar { bar, enabled }
+    }
+
+    fn set(&self, done: u64) {
+        self.bar.set_position(done);
+        if self.enabled && self.bar.is_hidden() && self.bar.elapsed() >= PROGRESS_DELAY {
+            self.bar.set_draw_target(ProgressDrawTarget::stderr());
+            self.bar.enable_steady_tick(Duration::from_millis(200));
+        }
+    }
+
+    fn finish(&self) {
+        self.bar.finish_and_clear();
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Commands
+// ---------------------------------------------------------------------------------------------
+
+fn cmd_run(args: RunArgs) -> Result<(), Failure> {
+    let exp = &args.experiment;
+    // Everything is checked before the simulation starts and before any file is created.
+    let scenario = load_scenario(&args.scenario)?;
+    let cycles = parse_cycles(&exp.cycles)?;
+    check_cycles(&scenario, &cycles, "")?;
+    let reference = reference_arm(exp.reference, &cycles)?;
+    check_trials(args.trials)?;
+    check_threads(exp.threads)?;
+    let shard = args.shard.as_deref().map(parse_shard).transpose()?;
+    let format = match (shard, args.format) {
+        (Some(_), None | Some(Format::Json)) => Format::Json,
+        (Some(_), Some(other)) => {
+            return Err(invalid(format!(
+                "--shard: a shard's partial report is JSON only; --format {} is not possible \
+                 (use --format json, then `negcycle merge` the parts)",
+                format_name(other)
+            )));
+        }
+        (None, f) => f.unwrap_or(Format::Table),
+    };
+    check_out_dir(exp.out.as_deref())?;
+
+    // The bar counts the trials this invocation runs (a shard's slice, or all of them).
+    let planned = match shard {
+        Some((index, count)) => {
+            let split = |i: u64| {
+                let cut = u128::from(args.trials) * u128::from(i) / u128::from(count);
+                u64::try_from(cut).unwrap_or(u64::MAX)
+            };
+            split(index + 1).saturating_sub(split(index))
+        }
+        None => args.trials,
+    };
+    let bar = Bar::new(exp.quiet, planned);
+    let observer = {
+        let bar = bar.clone();
+        move |p: Progress| bar.set(p.trials_done)
+    };
+    let mut experiment = Experiment::new(scenario)
+        .cycle_years(cycles)
+        .reference(reference)
+        .trials(args.trials)
+        .seed(exp.seed)
+        .observer(observer);
+    if let Some(n) = exp.threads {
+        experiment = experiment.threads(n);
+    }
+
+    match shard {
+        Some((index, count)) => {
+            let part = experiment.run_shard(index, count);
+            bar.finish();
+            let part = part.map_err(from_lib)?;
+            let json = with_newline(part.to_json_string().map_err(output_failure)?);
+            if let Some(dir) = &exp.out {
+                create_out_dir(dir)?;
+                let path = dir.join(format!("shard_{index}_of_{count}.json"));
+                write_file(&path, &json, exp.quiet)?;
+            }
+            emit(&json)
+        }
+        None => {
+            let report = experiment.run();
+            bar.finish();
+            let report = report.map_err(from_lib)?;
+            output_report(&report, format, exp.out.as_deref(), exp.quiet)
+        }
+    }
+}
+
+fn format_name(f: Format) -> &'static str {
+    match f {
+        Format::Table => "table",
+        Format::Json => "json",
+        Format::Csv => "csv",
+    }
+}
+
+/// Writes the report's files into `out` (if given), then prints it in `format`.
+fn output_report(
+    report: &Report,
+    format: Format,
+    out: Option<&Path>,
+    quiet: bool,
+) -> Result<(), Failure> {
+    let json = with_newline(report.to_json_string().map_err(output_failure)?);
+    let csv = report.to_csv_string();
+    if let Some(dir) = out {
+        create_out_dir(dir)?;
+        write_file(&dir.join("report.json"), &json, quiet)?;
+        write_file(&dir.join("report.csv"), &csv, quiet)?;
+        #[cfg(feature = "plot")]
+        {
+            let charts = negcycle::plot::write_run_charts(report, dir).map_err(output_failure)?;
+            for chart in charts {
+                note(quiet, &format!("wrote {}", chart.display()));
+            }
+        }
+    }
+    match format {
+        Format::Table => emit(&with_newline(report.to_string())),
+        Format::Json => emit(&json),
+        Format::Csv => emit(&csv),
+    }
+}
+
+fn cmd_merge(args: MergeArgs) -> Result<(), Failure> {
+    check_out_dir(args.out.as_deref())?;
+    let mut parts: Vec<PartialReport> = Vec::with_capacity(args.files.len());
+    for path in &args.files {
+        let text = read_text(path)?;
+        let origin = path.display().to_string();
+        let part = PartialReport::from_json_str(&text, &origin).map_err(|e| {
+            if Report::from_json_str(&text, &origin).is_ok() {
+                invalid(format!(
+                    "{origin}: this is a full report, not a partial report of \
+                     `negcycle run --shard I/N --format json`"
+                ))
+            } else {
+                from_lib(e)
+            }
+        })?;
+        parts.push(part);
+    }
+    let report = Report::merge(&parts).map_err(from_lib)?;
+    output_report(&report, args.format, args.out.as_deref(), args.quiet)
+}
+
+fn cmd_sweep(args: SweepArgs) -> Result<(), Failure> {
+    let exp = &args.experiment;
+    let base = load_scenario(&args.scenario)?;
+    let cycles = parse_cycles(&exp.cycles)?;
+    let reference = reference_arm(exp.reference, &cycles)?;
+    check_trials(args.trials)?;
+    check_threads(exp.threads)?;
+    let param = args.param.trim().to_string();
+    let values = split_list("--values", &args.values)?;
+    // Every value must give a valid scenario on which every cycle length is valid.
+    for value in &values {
+        let scenario = base
+            .with_override(&param, value)
+            .map_err(|e| invalid(format!("--param {param} with value {value:?}: {e}")))?;
+        check_cycles(&scenario, &cycles, &format!(" (with {param} = {value})"))?;
+    }
+    let mut metrics: Vec<&str> = Vec::new();
+    for name in &args.metrics {
+        let name = name.trim();
+        if !METRICS.iter().any(|m| m.name == name) {
+            let e = Error::UnknownMetric {
+                name: name.to_string(),
+                available: METRICS.iter().map(|m| m.name.to_string()).collect(),
+            };
+            return Err(invalid(format!("--metric: {e}")));
+        }
+        if !metrics.contains(&name) {
+            metrics.push(name);
+        }
+    }
+    if metrics.is_empty() {
+        metrics.extend(DEFAULT_SWEEP_METRICS);
+    }
+    check_out_dir(exp.out.as_deref())?;
+
+    let total = args.trials.saturating_mul(values.len() as u64);
+    let bar = Bar::new(exp.quiet, total);
+    let started = AtomicU64::new(0);
+    let result = sweep(&base, &param, &values, |scenario| {
+        // Experiments run one after the other; each reports progress from its own offset.
+        let offset = started
+            .fetch_add(1, Ordering::Relaxed)
+            .saturating_mul(args.trials);
+        let observer = {
+            let bar = bar.clone();
+            move |p: Progress| bar.set(offset.saturating_add(p.trials_done))
+        };
+        let mut experiment = Experiment::new(scenario)
+            .cycle_years(cycles.iter().copied())
+            .reference(reference)
+            .trials(args.trials)
+            .seed(exp.seed)
+            .observer(observer);
+        if let Some(n) = exp.threads {
+            experiment = experiment.threads(n);
+        }
+        experiment
+    });
+    bar.finish();
+    let result = result.map_err(from_lib)?;
+
+    let table = sweep_table(&result, &metrics, args.trials, exp.seed)?;
+    let csv = result.to_csv_string(&metrics).map_err(from_lib)?;
+    let json = with_newline(result.to_json_string().map_err(output_failure)?);
+    if let Some(dir) = &exp.out {
+        create_out_dir(dir)?;
+        write_file(&dir.join("sweep.json"), &json, exp.quiet)?;
+        write_file(&dir.join("sweep.csv"), &csv, exp.quiet)?;
+        #[cfg(feature = "plot")]
+        {
+            let path = dir.join("sweep.svg");
+            negcycle::plot::write_sweep_chart(&result, &metrics, &path).map_err(output_failure)?;
+            note(exp.quiet, &format!("wrote {}", path.display()));
+        }
+    }
+    match args.format {
+        Format::Table => emit(&table),
+        Format::Json => emit(&json),
+        Format::Csv => emit(&csv),
+    }
+}
+
+/// The sweep's table with a header line naming the scenario, trials and seed.
+fn sweep_table(
+    sweep: &SweepReport,
+    metrics: &[&str],
+    trials: u64,
+    seed: u64,
+) -> Result<String, Failure> {
+    let (name, units) = sweep
+        .reports
+        .first()
+        .map(|r| (r.scenario.as_str(), r.units.as_str()))
+        .unwrap_or(("?", "?"));
+    let body = sweep.table(metrics).map_err(from_lib)?;
+    Ok(format!(
+        "{name} ({units}): sweep of {} over {} values, {trials} trials per value, seed {seed}; \
+         mean ± 95% CI half-width\n\n{}",
+        sweep.parameter,
+        sweep.values.len(),
+        with_newline(body.trim_end().to_string())
+    ))
+}
+
+fn cmd_presets() -> Result<(), Failure> {
+    let names = Scenario::presets();
+    let width = names.iter().map(|n| n.len()).max().unwrap_or(0);
+    let mut text = String::new();
+    for name in names {
+        let scenario = Scenario::preset(name)
+            .map_err(|e| Failure::Failed(format!("internal error: preset {name}: {e}")))?;
+        text.push_str(&format!("{name:<width$}  {}\n", scenario.description));
+    }
+    emit(&text)
+}
+
+fn cmd_show(preset: &str) -> Result<(), Failure> {
+    let text = Scenario::preset_toml(preset).map_err(|e| invalid(e.to_string()))?;
+    emit(&with_newline(text.to_string()))
+}
+
+fn cmd_check(file: &Path) -> Result<(), Failure> {
+    let scenario = read_scenario(file)?;
+    emit(&format!(
+        "{}: valid (scenario {})\n",
+        file.display(),
+        scenario.name
+    ))
+}
