@@ -466,7 +466,8 @@ impl Accumulators {
     /// Adds `other` (a later block or shard) to `self`.
     ///
     /// # Errors
-    /// [`Error::Stats`] if the two were built with different settings.
+    /// [`Error::Merge`] if the two have different arms; [`Error::Stats`] if their summaries were
+    /// built with different settings.
     pub fn merge(&mut self, other: &Accumulators) -> Result<(), Error> {
         if self.arms.len() != other.arms.len() || self.reference != other.reference {
             return Err(Error::Internal(

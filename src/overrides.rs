@@ -103,10 +103,20 @@ fn keys_at(known: &Value, parts: &[&str]) -> Vec<String> {
             _ => return Vec::new(),
         }
     }
-    match v {
+    let mut keys: Vec<String> = match v {
         Value::Table(t) => t.keys().cloned().collect(),
         _ => Vec::new(),
+    };
+    if let [side @ ("patron" | "host")] = parts {
+        for optional in ["discount_rate", "margin_trend"] {
+            if !keys.iter().any(|k| k == optional)
+                && (optional != "margin_trend" || *side == "host")
+            {
+                keys.push(optional.to_string());
+            }
+        }
     }
+    keys
 }
 
 #[cfg(test)]

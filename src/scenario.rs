@@ -1046,8 +1046,8 @@ impl Scenario {
                 None | Some(0) => v.push(
                     field,
                     &format!(
-                        "must be a positive whole number of steps (a multiple of {} years)",
-                        1.0 / f64::from(self.steps_per_year)
+                        "must be a positive whole number of steps (a multiple of 1/{} year)",
+                        self.steps_per_year
                     ),
                     years,
                 ),
