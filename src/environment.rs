@@ -47,6 +47,20 @@ impl EnvironmentPath {
     /// Draws per step from the environment stream: `Z`, `Z'`, and, when `jump_rate > 0`, a
     /// uniform deciding the jump and, only if there is one, a normal for its size.
     pub fn generate(&mut self, scenario: &Scenario, seed: u64, trial: u64) {
+        self.generate_linked(scenario, seed, trial, None);
+    }
+
+    /// As [`EnvironmentPath::generate`], with a shock common to several hosts: with
+    /// `common = Some((shocks, ρ))`, where `shocks` holds two standard normals per step
+    /// (index, residual), the step's normals are `√(1−ρ)·Z + √ρ·C`, so two hosts' components
+    /// have correlation `ρ`. With `None` (or `ρ = 0`) the path is exactly the unlinked one.
+    pub fn generate_linked(
+        &mut self,
+        scenario: &Scenario,
+        seed: u64,
+        trial: u64,
+        common: Option<(&[f64], f64)>,
+    ) {
         let steps = scenario.horizon_steps();
         let dt = scenario.dt();
         let sq = dt.sqrt();
@@ -70,11 +84,18 @@ impl EnvironmentPath {
         ] {
             v.resize(n, 0.0);
         }
+        let common = common.filter(|&(_, rho)| rho > 0.0);
+        let (own, shared) = common.map_or((1.0, 0.0), |(_, rho)| ((1.0 - rho).sqrt(), rho.sqrt()));
         let (mut i, mut u) = (0.0_f64, 0.0_f64);
         for k in 0..n {
             if k > 0 {
-                let z: f64 = StandardNormal.sample(&mut rng);
-                let z2: f64 = StandardNormal.sample(&mut rng);
+                let mut z: f64 = StandardNormal.sample(&mut rng);
+                let mut z2: f64 = StandardNormal.sample(&mut rng);
+                if let Some((c, _)) = common {
+                    let j = 2 * (k - 1);
+                    z = own * z + shared * c.get(j).copied().unwrap_or(0.0);
+                    z2 = own * z2 + shared * c.get(j + 1).copied().unwrap_or(0.0);
+                }
                 i += mi + si * z;
                 u += mu + su * z2;
                 if jumps {

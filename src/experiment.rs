@@ -325,52 +325,85 @@ impl Experiment {
         end: u64,
         stop: Option<&PrecisionTarget>,
     ) -> Result<Accumulators, Error> {
-        let pool = match self.threads {
-            Some(n) => Some(
-                rayon::ThreadPoolBuilder::new()
-                    .num_threads(n)
-                    .build()
-                    .map_err(|e| Error::Internal(format!("thread pool: {e}")))?,
-            ),
-            None => None,
-        };
-        let workers = pool
-            .as_ref()
-            .map_or_else(rayon::current_num_threads, |p| p.current_num_threads());
-        let wave = (4 * workers).max(1) as u64;
-        let blocks: Vec<(u64, u64)> = block_ranges(start, end);
-        let mut total = Accumulators::new(prepared)?;
         let stop_metric = stop.and_then(|p| metric_index(&p.metric).map(|i| (i, p.relative_se)));
-        let planned = end - start;
-        let mut done = 0u64;
-        for chunk in blocks.chunks(wave as usize) {
-            let run_chunk = || -> Vec<Result<Accumulators, Error>> {
-                chunk
-                    .par_iter()
-                    .map(|&(a, b)| simulate_block(prepared, self.seed, a, b))
-                    .collect()
-            };
-            let results = match &pool {
-                Some(p) => p.install(run_chunk),
-                None => run_chunk(),
-            };
-            for (result, &(a, b)) in results.into_iter().zip(chunk) {
-                total.merge(&result?)?;
-                done += b - a;
-                for o in &mut self.observers {
-                    o.block_done(Progress {
-                        trials_done: done,
-                        trials_total: planned,
-                    });
-                }
-                if let Some((metric, target)) = stop_metric {
-                    if total.precise_enough(metric, target) {
-                        return Ok(total);
-                    }
-                }
+        let seed = self.seed;
+        run_blocks(
+            self.threads,
+            start,
+            end,
+            &mut self.observers,
+            Accumulators::new(prepared)?,
+            |a, b| simulate_block(prepared, seed, a, b),
+            |total: &Accumulators| {
+                stop_metric.is_some_and(|(metric, target)| total.precise_enough(metric, target))
+            },
+        )
+    }
+}
+
+/// The block engine shared by every kind of experiment: simulates `[start, end)` in blocks of
+/// [`BLOCK_TRIALS`] on `threads` workers (default: rayon's global pool), in waves of a few
+/// blocks per worker, merges the block results into `total` in block order, calls the observers
+/// after each block, and stops early after the first block at which `done` says so.
+pub(crate) fn run_blocks<A: Mergeable + Send>(
+    threads: Option<usize>,
+    start: u64,
+    end: u64,
+    observers: &mut [Box<dyn Observer>],
+    mut total: A,
+    simulate: impl Fn(u64, u64) -> Result<A, Error> + Sync,
+    done: impl Fn(&A) -> bool,
+) -> Result<A, Error> {
+    let pool = match threads {
+        Some(n) => Some(
+            rayon::ThreadPoolBuilder::new()
+                .num_threads(n)
+                .build()
+                .map_err(|e| Error::Internal(format!("thread pool: {e}")))?,
+        ),
+        None => None,
+    };
+    let workers = pool
+        .as_ref()
+        .map_or_else(rayon::current_num_threads, |p| p.current_num_threads());
+    let wave = (4 * workers).max(1);
+    let blocks = block_ranges(start, end);
+    let planned = end - start;
+    let mut trials_done = 0u64;
+    for chunk in blocks.chunks(wave) {
+        let run_chunk = || -> Vec<Result<A, Error>> {
+            chunk.par_iter().map(|&(a, b)| simulate(a, b)).collect()
+        };
+        let results = match &pool {
+            Some(p) => p.install(run_chunk),
+            None => run_chunk(),
+        };
+        for (result, &(a, b)) in results.into_iter().zip(chunk) {
+            total.merge_from(&result?)?;
+            trials_done += b - a;
+            for o in observers.iter_mut() {
+                o.block_done(Progress {
+                    trials_done,
+                    trials_total: planned,
+                });
+            }
+            if done(&total) {
+                return Ok(total);
             }
         }
-        Ok(total)
+    }
+    Ok(total)
+}
+
+/// Block results that merge exactly, in order.
+pub(crate) trait Mergeable {
+    /// Adds `other` (a later block or shard) to `self`.
+    fn merge_from(&mut self, other: &Self) -> Result<(), Error>;
+}
+
+impl Mergeable for Accumulators {
+    fn merge_from(&mut self, other: &Self) -> Result<(), Error> {
+        self.merge(other)
     }
 }
 
@@ -406,6 +439,65 @@ pub struct ArmAccumulator {
     /// Lapse length of every completed negotiation, months (the first bin counts deals without
     /// a lapse).
     pub lapse: Histogram,
+}
+
+impl ArmAccumulator {
+    /// Empty statistics for an arm of `scenario` (no paired differences for the reference arm).
+    ///
+    /// # Errors
+    /// [`Error::Stats`] if the histogram edges cannot be built (they always can for a valid
+    /// scenario).
+    pub fn new(scenario: &Scenario, is_reference: bool) -> Result<ArmAccumulator, Error> {
+        Ok(ArmAccumulator {
+            metrics: vec![MetricAccumulator::new(); N_METRICS],
+            paired: if is_reference {
+                Vec::new()
+            } else {
+                vec![Paired::new(); N_METRICS]
+            },
+            signing: Histogram::new(signing_edges(scenario))?,
+            lapse: Histogram::new(lapse_edges(scenario))?,
+        })
+    }
+
+    /// Adds one trial: its metric values and the records of its completed negotiations.
+    pub fn push_trial(
+        &mut self,
+        values: &[f64; N_METRICS],
+        records: &[NegotiationRecord],
+        months_per_step: f64,
+    ) {
+        for (m, &v) in self.metrics.iter_mut().zip(values) {
+            m.push(v);
+        }
+        for r in records.iter().filter(|r| r.completed) {
+            self.signing.push(r.signing_months);
+            self.lapse.push(f64::from(r.lapse_steps) * months_per_step);
+        }
+    }
+
+    /// Adds the paired differences of one trial against the reference arm's values.
+    pub fn push_paired(&mut self, values: &[f64; N_METRICS], reference: &[f64; N_METRICS]) {
+        for ((d, &x), &r) in self.paired.iter_mut().zip(values).zip(reference) {
+            d.push(x, r);
+        }
+    }
+
+    /// Adds `other` (the same arm, later trials).
+    ///
+    /// # Errors
+    /// [`Error::Stats`] if the two were built with different settings.
+    pub fn merge_from(&mut self, other: &ArmAccumulator) -> Result<(), Error> {
+        for (x, y) in self.metrics.iter_mut().zip(&other.metrics) {
+            x.merge(y)?;
+        }
+        for (x, y) in self.paired.iter_mut().zip(&other.paired) {
+            x.merge(y);
+        }
+        self.signing.merge(&other.signing)?;
+        self.lapse.merge(&other.lapse)?;
+        Ok(())
+    }
 }
 
 /// The mergeable statistics of all arms of an experiment (or of a shard of its trials).
@@ -444,18 +536,7 @@ impl Accumulators {
     fn new(p: &Prepared) -> Result<Accumulators, Error> {
         let s = p.model.scenario();
         let arms = (0..p.arms.len())
-            .map(|a| {
-                Ok(ArmAccumulator {
-                    metrics: vec![MetricAccumulator::new(); N_METRICS],
-                    paired: if a == p.reference {
-                        Vec::new()
-                    } else {
-                        vec![Paired::new(); N_METRICS]
-                    },
-                    signing: Histogram::new(signing_edges(s))?,
-                    lapse: Histogram::new(lapse_edges(s))?,
-                })
-            })
+            .map(|a| ArmAccumulator::new(s, a == p.reference))
             .collect::<Result<Vec<_>, Error>>()?;
         Ok(Accumulators {
             reference: p.reference,
@@ -475,14 +556,7 @@ impl Accumulators {
             ));
         }
         for (a, b) in self.arms.iter_mut().zip(&other.arms) {
-            for (x, y) in a.metrics.iter_mut().zip(&b.metrics) {
-                x.merge(y)?;
-            }
-            for (x, y) in a.paired.iter_mut().zip(&b.paired) {
-                x.merge(y);
-            }
-            a.signing.merge(&b.signing)?;
-            a.lapse.merge(&b.lapse)?;
+            a.merge_from(b)?;
         }
         Ok(())
     }

@@ -23,6 +23,7 @@
 #![warn(missing_docs)]
 #![forbid(unsafe_code)]
 
+pub mod alliance;
 pub mod analytic;
 pub mod contract;
 pub mod environment;

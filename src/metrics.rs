@@ -79,6 +79,7 @@ metrics! {
     lapse_months, Friction, "months", "Months without an agreement in force (before any rupture)";
     negotiation_share, Friction, "share of steps", "Share of steps with talks open, lapses included";
     ruptured, Friction, "0/1", "Whether the relationship ruptured (no agreement within max_lapse_months)";
+    opening_demand, Friction, "log units", "Mean over negotiations of the patron's opening demand over the status quo, O_P − q";
     transaction_cost, Friction, "money (PV)", "Negotiation and round costs of both sides";
     lapse_cost, Friction, "money (PV)", "Lapse costs of both sides";
     unsettled_share, Uncertainty, "share of steps", "Share of steps whose payment 12 months ahead was not yet agreed";
@@ -118,6 +119,10 @@ pub struct NegotiationRecord {
     pub ruptured: bool,
     /// Opening gap `O_P − O_H`, log units.
     pub opening_gap: f64,
+    /// The status quo `q = ln(X_τ/X*_τ)` at the opening, log units.
+    pub status_quo: f64,
+    /// The patron's opening `O_P`, log premium over `X*`.
+    pub patron_opening: f64,
     /// Whether its conclusion (signing or rupture) happened inside the horizon; records that did
     /// not are censored and left out of the report's histograms.
     pub completed: bool,

@@ -4,7 +4,9 @@
 //! of the payment in force over the efficient terms), the reservation premia are
 //! `R_P = −m_P + ε_P` (the patron's floor) and
 //! `R_H = m_H + ε_H + θ(S_τ − S̄) − trend_H·τΔ` (the host's ceiling), and the openings are
-//! `O_P = max(q + a_P, R_P)` and `O_H = min(q − a_H, R_H)`. All are log premia relative to the
+//! `O_P = max(q + a_P, R_P)` and `O_H = min(q − a_H, R_H)`. In an alliance the patron adds the
+//! leverage of precedents to its demand, `O_P = max(q + a_P + λ·prec, R_P)`, and a benchmarking
+//! host moves its ceiling toward the others' agreed premia, `R_H ← (1 − β)R_H + β·p̄_others`. All are log premia relative to the
 //! efficient terms `X*`; an agreed premium `p` means a payment of `X*·e^p`.
 
 use crate::analytic::annuity_factor;
@@ -57,17 +59,26 @@ pub struct OpeningState {
     pub z_patron: f64,
     /// Standard-normal private shock of the host.
     pub z_host: f64,
+    /// Added to the patron's opening demand (leverage from other agreements), log units; 0 for
+    /// a single host.
+    pub extra_demand: f64,
+    /// Benchmarking: `(β, target)` moves the host's ceiling to `(1 − β)·R_H + β·target`; `None`
+    /// for a single host.
+    pub benchmark: Option<(f64, f64)>,
 }
 
 /// The patron's and the host's stances for one negotiation.
 pub fn positions(patron: &Party, host: &Party, s: &OpeningState) -> (Stance, Stance) {
     let r_p = -patron.margin + patron.private_sd * s.z_patron;
-    let r_h = host.margin
+    let mut r_h = host.margin
         + host.private_sd * s.z_host
         + s.support_sensitivity * (s.support - s.support_baseline)
         - host.margin_trend * s.years;
+    if let Some((beta, target)) = s.benchmark {
+        r_h = (1.0 - beta) * r_h + beta * target;
+    }
     let patron_stance = Stance {
-        opening: (s.status_quo + patron.opening).max(r_p),
+        opening: (s.status_quo + patron.opening + s.extra_demand).max(r_p),
         reservation: r_p,
         exponent: patron.concession_exponent,
     };

@@ -89,10 +89,18 @@ impl Header {
     pub fn compute_fingerprint(&self) -> Result<String, Error> {
         let mut copy = self.clone();
         copy.fingerprint = String::new();
-        let text = serde_json::to_string(&copy)
-            .map_err(|e| Error::Internal(format!("fingerprint: {e}")))?;
-        Ok(format!("{:016x}", fnv1a(text.as_bytes())))
+        fingerprint_of(&copy)
     }
+}
+
+/// The fingerprint of a value: 64-bit FNV-1a of its canonical JSON, in hex.
+///
+/// # Errors
+/// [`Error::Internal`] if the value cannot be serialised.
+pub(crate) fn fingerprint_of<T: Serialize>(value: &T) -> Result<String, Error> {
+    let text =
+        serde_json::to_string(value).map_err(|e| Error::Internal(format!("fingerprint: {e}")))?;
+    Ok(format!("{:016x}", fnv1a(text.as_bytes())))
 }
 
 fn fnv1a(bytes: &[u8]) -> u64 {
@@ -155,6 +163,44 @@ impl PartialReport {
     }
 }
 
+/// Checks that the trial ranges `[start, end)` of the parts tile `[0, trials)` exactly and
+/// returns the parts' indices in trial order.
+///
+/// # Errors
+/// [`Error::Merge`] naming the first gap or overlap.
+pub(crate) fn covering_order(
+    ranges: impl Iterator<Item = (u64, u64)>,
+    trials: u64,
+) -> Result<Vec<usize>, Error> {
+    let ranges: Vec<(u64, u64)> = ranges.collect();
+    let mut order: Vec<usize> = (0..ranges.len()).collect();
+    order.sort_by_key(|&i| ranges[i]);
+    let mut next = 0u64;
+    for &i in &order {
+        let (start, end) = ranges[i];
+        if start > next {
+            return Err(Error::Merge {
+                rule: format!("gap: trials [{next}, {start}) are missing"),
+            });
+        }
+        if start < next {
+            return Err(Error::Merge {
+                rule: format!(
+                    "overlap: trials [{start}, {}) appear in more than one part",
+                    next.min(end)
+                ),
+            });
+        }
+        next = end;
+    }
+    if next != trials {
+        return Err(Error::Merge {
+            rule: format!("gap: trials [{next}, {trials}) are missing"),
+        });
+    }
+    Ok(order)
+}
+
 /// A histogram in the report: `counts[i]` values fell in `[edges[i], edges[i+1])`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct HistogramReport {
@@ -180,6 +226,31 @@ pub struct ArmReport {
 }
 
 impl ArmReport {
+    /// The report of one arm with cycle length `cycle_years` from its statistics.
+    pub fn from_accumulator(cycle_years: f64, a: &crate::experiment::ArmAccumulator) -> ArmReport {
+        ArmReport {
+            cycle_years,
+            metrics: METRICS
+                .iter()
+                .zip(&a.metrics)
+                .map(|(info, m)| (info.name.to_string(), m.summary()))
+                .collect(),
+            vs_reference: METRICS
+                .iter()
+                .zip(&a.paired)
+                .map(|(info, p)| (info.name.to_string(), p.summary()))
+                .collect(),
+            signing_vs_deadline_months: HistogramReport {
+                edges: a.signing.edges().to_vec(),
+                counts: a.signing.counts().to_vec(),
+            },
+            lapse_months_histogram: HistogramReport {
+                edges: a.lapse.edges().to_vec(),
+                counts: a.lapse.counts().to_vec(),
+            },
+        }
+    }
+
     /// The summary of one metric.
     ///
     /// # Errors
@@ -236,31 +307,7 @@ impl Report {
             .arms
             .iter()
             .zip(&acc.arms)
-            .map(|(&cycle_years, a)| {
-                let metrics = METRICS
-                    .iter()
-                    .zip(&a.metrics)
-                    .map(|(info, m)| (info.name.to_string(), m.summary()))
-                    .collect();
-                let vs_reference = METRICS
-                    .iter()
-                    .zip(&a.paired)
-                    .map(|(info, p)| (info.name.to_string(), p.summary()))
-                    .collect();
-                ArmReport {
-                    cycle_years,
-                    metrics,
-                    vs_reference,
-                    signing_vs_deadline_months: HistogramReport {
-                        edges: a.signing.edges().to_vec(),
-                        counts: a.signing.counts().to_vec(),
-                    },
-                    lapse_months_histogram: HistogramReport {
-                        edges: a.lapse.edges().to_vec(),
-                        counts: a.lapse.counts().to_vec(),
-                    },
-                }
-            })
+            .map(|(&cycle_years, a)| ArmReport::from_accumulator(cycle_years, a))
             .collect();
         Ok(Report {
             negcycle: header.negcycle,
@@ -314,31 +361,8 @@ impl Report {
                 )));
             }
         }
-        let mut order: Vec<&PartialReport> = parts.iter().collect();
-        order.sort_by_key(|p| (p.start, p.end));
-        let mut next = 0u64;
-        for p in &order {
-            if p.start > next {
-                return Err(merge_err(format!(
-                    "gap: trials [{next}, {}) are missing",
-                    p.start
-                )));
-            }
-            if p.start < next {
-                return Err(merge_err(format!(
-                    "overlap: trials [{}, {}) appear in more than one part",
-                    p.start,
-                    next.min(p.end)
-                )));
-            }
-            next = p.end;
-        }
-        if next != header.trials {
-            return Err(merge_err(format!(
-                "gap: trials [{next}, {}) are missing",
-                header.trials
-            )));
-        }
+        let order = covering_order(parts.iter().map(|p| (p.start, p.end)), header.trials)?;
+        let order: Vec<&PartialReport> = order.into_iter().map(|i| &parts[i]).collect();
         let mut acc = order[0].accumulators.clone();
         for p in &order[1..] {
             acc.merge(&p.accumulators)?;

@@ -17,6 +17,10 @@
 //! | [`Purpose::Private`]     | deadline step            | ε_P, ε_H (standard normals, scaled)       |
 //! | [`Purpose::Protocol`]    | deadline step            | free for user protocols                   |
 //! | [`Purpose::Lapse`]       | deadline step            | attrition: two uniforms per lapse step    |
+//! | [`Purpose::Common`]      | 0                        | alliances: two normals per step, shared by all hosts |
+//!
+//! In an alliance, host `i` uses the streams of seed [`host_seed`]`(seed, i)`, so host 0 sees
+//! exactly the streams of a single-host run with the same seed.
 //!
 //! Because the environment stream does not involve the cycle length, every arm of an experiment
 //! faces the same world; because the private draws are keyed by the deadline step, arms share
@@ -38,6 +42,8 @@ pub enum Purpose {
     Protocol = 3,
     /// The lapse phase of one negotiation (attrition draws).
     Lapse = 4,
+    /// The shock common to the hosts of an alliance (two normals per step).
+    Common = 5,
 }
 
 /// The generator type of every stream.
@@ -56,6 +62,17 @@ pub fn mix64(mut z: u64) -> u64 {
 #[inline]
 pub fn stream_seed(seed: u64, trial: u64, purpose: Purpose, key: u64) -> u64 {
     mix64(mix64(mix64(mix64(seed) ^ trial) ^ purpose as u64) ^ key)
+}
+
+/// The seed of host `host`'s streams in an alliance run with seed `seed`: `seed` itself for host
+/// 0, a mixed value for the others.
+#[inline]
+pub fn host_seed(seed: u64, host: usize) -> u64 {
+    if host == 0 {
+        seed
+    } else {
+        mix64(seed ^ mix64(0xA11A_0000_0000_0000 ^ host as u64))
+    }
 }
 
 /// The generator of stream (seed, trial, purpose, key).

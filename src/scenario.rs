@@ -576,28 +576,7 @@ impl Scenario {
     /// [`ScenarioError::UnknownFormat`] for another extension, and the parse/validation errors of
     /// [`Scenario::from_toml_str`].
     pub fn from_path(path: impl AsRef<Path>) -> Result<Scenario, ScenarioError> {
-        let path = path.as_ref();
-        let shown = path.display().to_string();
-        let ext = path
-            .extension()
-            .and_then(|e| e.to_str())
-            .map(|e| e.to_ascii_lowercase());
-        let is_toml = match ext.as_deref() {
-            Some("toml") => true,
-            Some("json") => false,
-            _ => return Err(ScenarioError::UnknownFormat { path: shown }),
-        };
-        let bytes = std::fs::read(path).map_err(|e| ScenarioError::Io {
-            path: shown.clone(),
-            message: e.to_string(),
-        })?;
-        let text = String::from_utf8(bytes).map_err(|e| ScenarioError::Io {
-            path: shown.clone(),
-            message: format!(
-                "not valid UTF-8 text (invalid byte at offset {})",
-                e.utf8_error().valid_up_to()
-            ),
-        })?;
+        let (text, is_toml, shown) = read_scenario_file(path.as_ref())?;
         if is_toml {
             Self::parse_toml(&text, &shown)
         } else {
@@ -608,22 +587,7 @@ impl Scenario {
     fn parse_toml(text: &str, origin: &str) -> Result<Scenario, ScenarioError> {
         let scenario: Scenario = toml::de::Deserializer::parse(text)
             .and_then(table_only)
-            .map_err(|e| {
-                let (line, column) = match e.span() {
-                    Some(span) => {
-                        let (l, c) = line_column(text, span.start);
-                        (Some(l), Some(c))
-                    }
-                    None => (None, None),
-                };
-                ScenarioError::Parse {
-                    origin: origin.to_string(),
-                    format: "TOML",
-                    message: with_snippet(e.message().trim(), text, line, column),
-                    line,
-                    column,
-                }
-            })?;
+            .map_err(|e| toml_error(text, origin, &e))?;
         scenario.validate()?;
         Ok(scenario)
     }
@@ -632,20 +596,7 @@ impl Scenario {
         let mut de = serde_json::Deserializer::from_str(text);
         let scenario: Result<Scenario, serde_json::Error> =
             table_only(&mut de).and_then(|s| de.end().map(|()| s));
-        let scenario = scenario.map_err(|e| {
-            let known = e.line() > 0;
-            let (line, column) = (known.then_some(e.line()), known.then_some(e.column()));
-            let full = e.to_string();
-            let at = format!(" at line {} column {}", e.line(), e.column());
-            let bare = full.strip_suffix(&at).unwrap_or(&full);
-            ScenarioError::Parse {
-                origin: origin.to_string(),
-                format: "JSON",
-                message: with_snippet(bare, text, line, column),
-                line,
-                column,
-            }
-        })?;
+        let scenario = scenario.map_err(|e| json_error(origin, &e).with_text(text))?;
         scenario.validate()?;
         Ok(scenario)
     }
@@ -1058,6 +1009,90 @@ impl Scenario {
                 ),
                 Some(_) => {}
             }
+        }
+    }
+}
+
+/// Reads a scenario file: its text, whether it is TOML (else JSON, by extension), and the path
+/// as shown in messages.
+pub(crate) fn read_scenario_file(path: &Path) -> Result<(String, bool, String), ScenarioError> {
+    let shown = path.display().to_string();
+    let ext = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .map(|e| e.to_ascii_lowercase());
+    let is_toml = match ext.as_deref() {
+        Some("toml") => true,
+        Some("json") => false,
+        _ => return Err(ScenarioError::UnknownFormat { path: shown }),
+    };
+    let bytes = std::fs::read(path).map_err(|e| ScenarioError::Io {
+        path: shown.clone(),
+        message: e.to_string(),
+    })?;
+    let text = String::from_utf8(bytes).map_err(|e| ScenarioError::Io {
+        path: shown.clone(),
+        message: format!(
+            "not valid UTF-8 text (invalid byte at offset {})",
+            e.utf8_error().valid_up_to()
+        ),
+    })?;
+    Ok((text, is_toml, shown))
+}
+
+/// A TOML parse error of `text` as a [`ScenarioError::Parse`] with line, column and snippet.
+pub(crate) fn toml_error(text: &str, origin: &str, e: &toml::de::Error) -> ScenarioError {
+    let (line, column) = match e.span() {
+        Some(span) => {
+            let (l, c) = line_column(text, span.start);
+            (Some(l), Some(c))
+        }
+        None => (None, None),
+    };
+    ScenarioError::Parse {
+        origin: origin.to_string(),
+        format: "TOML",
+        message: with_snippet(e.message().trim(), text, line, column),
+        line,
+        column,
+    }
+}
+
+/// A JSON parse error as a [`ScenarioError::Parse`] with line and column (the snippet is added
+/// by [`ScenarioError::with_text`]).
+pub(crate) fn json_error(origin: &str, e: &serde_json::Error) -> ScenarioError {
+    let known = e.line() > 0;
+    let (line, column) = (known.then_some(e.line()), known.then_some(e.column()));
+    let full = e.to_string();
+    let at = format!(" at line {} column {}", e.line(), e.column());
+    let bare = full.strip_suffix(&at).unwrap_or(&full);
+    ScenarioError::Parse {
+        origin: origin.to_string(),
+        format: "JSON",
+        message: bare.to_string(),
+        line,
+        column,
+    }
+}
+
+impl ScenarioError {
+    /// Adds the snippet of `text` around the error's position to a parse message.
+    pub(crate) fn with_text(self, text: &str) -> ScenarioError {
+        match self {
+            ScenarioError::Parse {
+                origin,
+                format,
+                message,
+                line,
+                column,
+            } => ScenarioError::Parse {
+                message: with_snippet(&message, text, line, column),
+                origin,
+                format,
+                line,
+                column,
+            },
+            other => other,
         }
     }
 }

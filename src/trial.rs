@@ -213,7 +213,7 @@ impl Model {
         trial: u64,
         records: &mut Vec<NegotiationRecord>,
     ) -> TrialMetrics {
-        History::new(self, arm, path, seed, trial, records).run()
+        History::new(self, arm, path, seed, trial, records, arm.term_steps, 0).run()
     }
 }
 
@@ -249,6 +249,177 @@ pub struct TrialOutcome {
     pub negotiations: Vec<NegotiationRecord>,
 }
 
+/// The per-step values of the environment path and the model that a step needs.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct StepInput {
+    fair: f64,
+    mismatch_base: f64,
+    index_factor: f64,
+    dt_discount: f64,
+}
+
+impl StepInput {
+    /// The inputs of step `t` (bounds-checked; for loops over several paths).
+    #[inline]
+    pub(crate) fn at(path: &EnvironmentPath, m: &Model, t: usize) -> StepInput {
+        StepInput {
+            fair: path.fair(t),
+            mismatch_base: path.mismatch_base_path()[t],
+            index_factor: path.index_factor(t),
+            dt_discount: m.dt_discount[t],
+        }
+    }
+
+    /// The inputs of steps `0..horizon`, read without bounds checks.
+    pub(crate) fn iter<'p>(
+        path: &'p EnvironmentPath,
+        m: &'p Model,
+    ) -> impl Iterator<Item = StepInput> + 'p {
+        let h = m.horizon;
+        path.fair_path()[..h]
+            .iter()
+            .zip(&path.mismatch_base_path()[..h])
+            .zip(&path.index_factor_path()[..h])
+            .zip(&m.dt_discount[..h])
+            .map(
+                |(((&fair, &mismatch_base), &index_factor), &dt_discount)| StepInput {
+                    fair,
+                    mismatch_base,
+                    index_factor,
+                    dt_discount,
+                },
+            )
+    }
+}
+
+/// The running sums of one history's step loop.
+#[derive(Debug, Clone)]
+pub(crate) struct Accum {
+    lapse_payment: f64,
+    eligible: u64,
+    n_force: u64,
+    sum_d: f64,
+    sum_d2: f64,
+    pv_pay: f64,
+    pv_fair: f64,
+    rigidity_pv: f64,
+    lapse_pv: f64,
+    lapse_steps: u64,
+    unsettled: u64,
+    annual: f64,
+    to_year_end: usize,
+    prev_annual_log: Option<f64>,
+    vol_n: u64,
+    vol_mean: f64,
+    vol_m2: f64,
+}
+
+impl Accum {
+    pub(crate) fn new(m: &Model) -> Accum {
+        Accum {
+            lapse_payment: m.scenario.agreement.lapse_payment,
+            eligible: m.horizon.saturating_sub(m.steps_per_year) as u64,
+            n_force: 0,
+            sum_d: 0.0,
+            sum_d2: 0.0,
+            pv_pay: 0.0,
+            pv_fair: 0.0,
+            rigidity_pv: 0.0,
+            lapse_pv: 0.0,
+            lapse_steps: 0,
+            unsettled: 0,
+            annual: 0.0,
+            to_year_end: m.steps_per_year,
+            prev_annual_log: None,
+            vol_n: 0,
+            vol_mean: 0.0,
+            vol_m2: 0.0,
+        }
+    }
+}
+
+/// One concluded agreement, as other hosts' negotiations see it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct Precedent {
+    /// Step at which it was signed.
+    pub(crate) sign: usize,
+    /// The agreed increase over the status quo, `p − q`, log units.
+    pub(crate) increase: f64,
+    /// The agreed premium over the efficient terms, `p`, log units.
+    pub(crate) premium: f64,
+}
+
+/// What the patron's negotiations with the hosts of an alliance can see of each other
+/// (MODEL.md, linked negotiations): every concluded agreement, by host.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Board {
+    /// Per host, its agreements in signing order.
+    pub(crate) hosts: Vec<Vec<Precedent>>,
+    /// `λ`: how much of the largest recent increase the patron adds to its opening demand.
+    pub(crate) leverage: f64,
+    /// Window of precedents, steps.
+    pub(crate) precedent_steps: usize,
+    /// `β ∈ [0, 1]`: how far a host's ceiling moves toward the others' agreed premia.
+    pub(crate) benchmarking: f64,
+}
+
+impl Board {
+    /// Clears the agreements, keeping the buffers.
+    pub(crate) fn reset(&mut self, hosts: usize) {
+        self.hosts.resize_with(hosts, Vec::new);
+        for h in &mut self.hosts {
+            h.clear();
+        }
+    }
+
+    /// Records an agreement of host `host` signed at step `sign`.
+    pub(crate) fn record(&mut self, host: usize, sign: usize, increase: f64, premium: f64) {
+        if let Some(h) = self.hosts.get_mut(host) {
+            h.push(Precedent {
+                sign,
+                increase,
+                premium,
+            });
+        }
+    }
+
+    /// The context of host `me`'s opening at step `tau`: the extra opening demand
+    /// `λ·max(0, largest increase any other host agreed in [τ − P, τ))` and the benchmark
+    /// `(β, mean of the other hosts' latest agreed premia before τ)` (`None` if `β = 0` or no
+    /// other host has agreed yet). Only agreements signed strictly before `τ` count, so the
+    /// order in which hosts are stepped within a step does not matter.
+    pub(crate) fn context(&self, me: usize, tau: usize) -> (f64, Option<(f64, f64)>) {
+        let since = tau.saturating_sub(self.precedent_steps);
+        let mut largest = 0.0f64;
+        let (mut sum, mut n) = (0.0f64, 0u32);
+        for (j, agreements) in self.hosts.iter().enumerate() {
+            if j == me {
+                continue;
+            }
+            let mut latest = None;
+            for a in agreements.iter().rev() {
+                if a.sign >= tau {
+                    continue;
+                }
+                if latest.is_none() {
+                    latest = Some(a.premium);
+                }
+                if a.sign < since {
+                    break;
+                }
+                largest = largest.max(a.increase);
+            }
+            if let Some(p) = latest {
+                sum += p;
+                n += 1;
+            }
+        }
+        let benchmark =
+            (self.benchmarking > 0.0 && n > 0).then(|| (self.benchmarking, sum / f64::from(n)));
+        (self.leverage * largest, benchmark)
+    }
+}
+
 /// A negotiation whose outcome is known but not yet fully played out in the step loop.
 #[derive(Debug, Clone, Copy)]
 struct Pending {
@@ -263,7 +434,7 @@ struct Pending {
 }
 
 /// The mutable state of one history.
-struct History<'a> {
+pub(crate) struct History<'a> {
     m: &'a Model,
     arm: &'a Arm,
     path: &'a EnvironmentPath,
@@ -280,6 +451,13 @@ struct History<'a> {
     next_event: usize,
     /// Steps of talks within the horizon, counted when each negotiation opens.
     talk_steps: u64,
+    /// The steps `[talk_from, talk_until)` of the latest negotiation's talks.
+    talk_from: usize,
+    talk_until: usize,
+    /// Sum over negotiations of the patron's opening demand over the status quo, `O_P − q`.
+    demand_sum: f64,
+    /// Index of this host in its alliance (0 for a single host).
+    host_index: usize,
     /// The support erosion of the last negotiation: (step, opening gap, lapse years);
     /// `usize::MAX` as step when none is due.
     hit: (usize, f64, f64),
@@ -290,16 +468,21 @@ struct History<'a> {
 }
 
 impl<'a> History<'a> {
-    fn new(
+    /// A history whose first agreement starts at step 0 at the efficient terms and expires at
+    /// `first_expiry` (the arm's term for a single host; an alliance host's phase may differ).
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn new(
         m: &'a Model,
         arm: &'a Arm,
         path: &'a EnvironmentPath,
         seed: u64,
         trial: u64,
         records: &'a mut Vec<NegotiationRecord>,
+        first_expiry: usize,
+        host_index: usize,
     ) -> History<'a> {
         records.clear();
-        let term = arm.term_steps;
+        let term = first_expiry.max(1);
         let contract = Contract::new(
             path.log_fair(0),
             m.scenario.agreement.indexation,
@@ -321,6 +504,10 @@ impl<'a> History<'a> {
             pending: None,
             next_event: usize::MAX,
             talk_steps: 0,
+            talk_from: 0,
+            talk_until: 0,
+            demand_sum: 0.0,
+            host_index,
             hit: (usize::MAX, 0.0, 0.0),
             ruptured: false,
             support: SupportState::new(&m.scenario.support, m.dt),
@@ -329,112 +516,129 @@ impl<'a> History<'a> {
         }
     }
 
+    /// Simulates every step and returns the metrics (the single-history loop).
     fn run(mut self) -> TrialMetrics {
+        let mut acc = Accum::new(self.m);
+        let path = self.path;
+        for (t, input) in StepInput::iter(path, self.m).enumerate() {
+            self.step(t, input, &mut acc, None);
+        }
+        self.finish(&acc)
+    }
+
+    /// Whether talks are open at step `t` (a round is held or the step is a lapse step).
+    #[inline]
+    pub(crate) fn in_talks(&self, t: usize) -> bool {
+        t >= self.talk_from && t < self.talk_until
+    }
+
+    /// One step of the history. `board` links it to the other hosts of an alliance (precedent
+    /// and benchmarking); `None` for a single host.
+    #[inline(always)]
+    pub(crate) fn step(
+        &mut self,
+        t: usize,
+        input: StepInput,
+        acc: &mut Accum,
+        board: Option<&mut Board>,
+    ) {
         let m = self.m;
-        let s = &m.scenario;
-        let (h, dt, spy) = (m.horizon, m.dt, m.steps_per_year);
-        let lapse_payment = s.agreement.lapse_payment;
-
-        let (mut n_force, mut sum_d, mut sum_d2) = (0u64, 0.0f64, 0.0f64);
-        // Σ D²·w and Σ w over lapse steps, with w = X*·Δ·e^{−rtΔ}; scaled at the end.
-        let (mut pv_pay, mut pv_fair, mut rigidity_pv, mut lapse_pv) = (0.0, 0.0, 0.0, 0.0);
-        let mut lapse_steps = 0u64;
-        let eligible = h.saturating_sub(spy) as u64;
-        let mut unsettled = 0u64;
-        let mut annual = 0.0f64;
-        let mut to_year_end = spy;
-        let mut prev_annual_log: Option<f64> = None;
-        let (mut vol_n, mut vol_mean, mut vol_m2) = (0u64, 0.0f64, 0.0f64);
-        // Slices of exactly `h` steps: indexing them with `t < h` needs no bounds checks.
-        let mismatch_base = &self.path.mismatch_base_path()[..h];
-        let fair = &self.path.fair_path()[..h];
-        let index_factor = &self.path.index_factor_path()[..h];
-        let dt_discount = &m.dt_discount[..h];
-
-        for t in 0..h {
+        if t == self.next_event {
+            self.events(t);
+        }
+        if t == self.next_open {
+            self.open(t, board);
             if t == self.next_event {
                 self.events(t);
             }
-            if t == self.next_open {
-                self.open(t);
-                if t == self.next_event {
-                    self.events(t);
-                }
-            }
-
-            // w = X*_t·Δ·e^{−rtΔ}: the present value of one step of the efficient terms.
-            let w = fair[t] * dt_discount[t];
-            let mut pay = 0.0;
-            if !self.ruptured {
-                let c = &self.contract;
-                if t < c.expiry {
-                    let age = t - c.start;
-                    let d = c.mismatch(m.escalator_log[age], mismatch_base[t]);
-                    pay = c.payment(index_factor[t], m.escalator[age]);
-                    self.last_payment = pay;
-                    n_force += 1;
-                    sum_d += d;
-                    sum_d2 += d * d;
-                    rigidity_pv += d * d * w;
-                } else {
-                    pay = lapse_payment * self.last_payment;
-                    lapse_steps += 1;
-                    lapse_pv += w;
-                }
-                pv_pay += pay * dt_discount[t];
-                pv_fair += w;
-            }
-            if (t as u64) < eligible && (self.ruptured || t + spy >= self.covered_until) {
-                unsettled += 1;
-            }
-            annual += pay * dt;
-            to_year_end -= 1;
-            if to_year_end == 0 {
-                to_year_end = spy;
-                let this = (annual > 0.0).then(|| annual.ln());
-                if let (Some(a), Some(b)) = (prev_annual_log, this) {
-                    let x = b - a;
-                    vol_n += 1;
-                    let delta = x - vol_mean;
-                    vol_mean += delta / vol_n as f64;
-                    vol_m2 += delta * (x - vol_mean);
-                }
-                prev_annual_log = this;
-                annual = 0.0;
-            }
-            if t == self.hit.0 {
-                let (_, gap, lapse_years) = self.hit;
-                self.support.negotiation_ended(t, gap, lapse_years);
-                self.hit.0 = usize::MAX;
-            }
         }
 
+        let w = input.fair * input.dt_discount;
+        let mut pay = 0.0;
+        if !self.ruptured {
+            let c = &self.contract;
+            if t < c.expiry {
+                let age = t - c.start;
+                let d = c.mismatch(m.escalator_log[age], input.mismatch_base);
+                pay = c.payment(input.index_factor, m.escalator[age]);
+                self.last_payment = pay;
+                acc.n_force += 1;
+                acc.sum_d += d;
+                acc.sum_d2 += d * d;
+                acc.rigidity_pv += d * d * w;
+            } else {
+                pay = acc.lapse_payment * self.last_payment;
+                acc.lapse_steps += 1;
+                acc.lapse_pv += w;
+            }
+            acc.pv_pay += pay * input.dt_discount;
+            acc.pv_fair += w;
+        }
+        if (t as u64) < acc.eligible
+            && (self.ruptured || t + m.steps_per_year >= self.covered_until)
+        {
+            acc.unsettled += 1;
+        }
+        acc.annual += pay * m.dt;
+        acc.to_year_end -= 1;
+        if acc.to_year_end == 0 {
+            acc.to_year_end = m.steps_per_year;
+            let this = (acc.annual > 0.0).then(|| acc.annual.ln());
+            if let (Some(a), Some(b)) = (acc.prev_annual_log, this) {
+                let x = b - a;
+                acc.vol_n += 1;
+                let delta = x - acc.vol_mean;
+                acc.vol_mean += delta / acc.vol_n as f64;
+                acc.vol_m2 += delta * (x - acc.vol_mean);
+            }
+            acc.prev_annual_log = this;
+            acc.annual = 0.0;
+        }
+        if t == self.hit.0 {
+            let (_, gap, lapse_years) = self.hit;
+            self.support.negotiation_ended(t, gap, lapse_years);
+            self.hit.0 = usize::MAX;
+        }
+    }
+
+    /// The metrics after the last step.
+    pub(crate) fn finish(mut self, acc: &Accum) -> TrialMetrics {
+        let m = self.m;
+        let s = &m.scenario;
+        let (h, dt) = (m.horizon, m.dt);
         let o = &mut self.out;
-        o.lapse_months = lapse_steps as f64 * 12.0 * dt;
+        o.lapse_months = acc.lapse_steps as f64 * 12.0 * dt;
         o.negotiation_share = self.talk_steps as f64 / h as f64;
         o.ruptured = if self.ruptured { 1.0 } else { 0.0 };
-        o.unsettled_share = if eligible > 0 {
-            unsettled as f64 / eligible as f64
+        o.unsettled_share = if acc.eligible > 0 {
+            acc.unsettled as f64 / acc.eligible as f64
         } else {
             0.0
         };
-        if n_force > 0 {
-            o.mismatch = sum_d2 / n_force as f64;
-            o.mean_premium = sum_d / n_force as f64;
+        if acc.n_force > 0 {
+            o.mismatch = acc.sum_d2 / acc.n_force as f64;
+            o.mean_premium = acc.sum_d / acc.n_force as f64;
         }
-        o.payment_volatility = if vol_n > 1 {
-            (vol_m2 / (vol_n - 1) as f64).sqrt()
+        o.payment_volatility = if acc.vol_n > 1 {
+            (acc.vol_m2 / (acc.vol_n - 1) as f64).sqrt()
         } else {
             0.0
         };
-        o.rigidity_cost = s.rigidity_weight * rigidity_pv;
-        o.lapse_cost = (s.patron.lapse_cost + s.host.lapse_cost) * lapse_pv;
-        o.payments = pv_pay;
-        o.payments_vs_fair = if pv_fair > 0.0 { pv_pay / pv_fair } else { 0.0 };
+        o.rigidity_cost = s.rigidity_weight * acc.rigidity_pv;
+        o.lapse_cost = (s.patron.lapse_cost + s.host.lapse_cost) * acc.lapse_pv;
+        o.payments = acc.pv_pay;
+        o.payments_vs_fair = if acc.pv_fair > 0.0 {
+            acc.pv_pay / acc.pv_fair
+        } else {
+            0.0
+        };
         // `joint_loss` already holds the rupture cost, if any.
         o.joint_loss += o.transaction_cost + o.lapse_cost + o.rigidity_cost;
         o.support_final = self.support.level_at(h);
         o.support_min = self.support.min();
+        if o.negotiations > 0.0 {
+            o.opening_demand = self.demand_sum / o.negotiations;
+        }
         self.out
     }
 
@@ -490,7 +694,7 @@ impl<'a> History<'a> {
     }
 
     /// Opens the negotiation for the current expiry at step `tau` and plays it out.
-    fn open(&mut self, tau: usize) {
+    fn open(&mut self, tau: usize, board: Option<&mut Board>) {
         let m = self.m;
         let s = &m.scenario;
         let h = m.horizon;
@@ -506,6 +710,10 @@ impl<'a> History<'a> {
             m.escalator_log[tau - self.contract.start],
             self.path.mismatch_base_path()[tau],
         );
+        let (extra_demand, benchmark) = match board.as_deref() {
+            Some(b) => b.context(self.host_index, tau),
+            None => (0.0, None),
+        };
         let mut private = stream(self.seed, self.trial, Purpose::Private, deadline as u64);
         let z_patron: f64 = StandardNormal.sample(&mut private);
         let z_host: f64 = StandardNormal.sample(&mut private);
@@ -520,8 +728,11 @@ impl<'a> History<'a> {
                 years: tau as f64 * m.dt,
                 z_patron,
                 z_host,
+                extra_demand,
+                benchmark,
             },
         );
+        self.demand_sum += patron.opening - status_quo;
         let talks = Talks {
             patron,
             host,
@@ -641,6 +852,18 @@ impl<'a> History<'a> {
         let hit_step = talk_until.max(tau + 1) - 1;
         self.hit = (hit_step, opening_gap, f64::from(lapse_steps) * m.dt);
         self.talk_steps += (talk_until.min(h).saturating_sub(tau)) as u64;
+        self.talk_from = tau;
+        self.talk_until = talk_until;
+        if let Some(b) = board {
+            if !pending.ruptured {
+                b.record(
+                    self.host_index,
+                    pending.sign,
+                    pending.premium - status_quo,
+                    pending.premium,
+                );
+            }
+        }
         self.next_open = usize::MAX;
         self.next_event = pending.sign;
         self.pending = Some(pending);
@@ -653,6 +876,8 @@ impl<'a> History<'a> {
             lapse_steps,
             ruptured: pending.ruptured,
             opening_gap,
+            status_quo,
+            patron_opening: patron.opening,
             completed: pending.sign < h,
         });
     }

@@ -1,0 +1,286 @@
+//! One patron, several allies: the one-host case reproduces single-host runs, unlinked hosts are
+//! independent single-host runs, leverage transmits across allies, and determinism, shards and
+//! validation hold as for single-host experiments.
+
+use negcycle::alliance::{Alliance, AllianceExperiment, AllianceModel, AllianceReport};
+use negcycle::prelude::*;
+use negcycle::rng::host_seed;
+
+fn unlinked_alliance() -> Alliance {
+    let mut a = Alliance::preset("us_alliances").unwrap();
+    a.linkage.correlation = 0.0;
+    a.linkage.leverage = 0.0;
+    a.linkage.benchmarking = 0.0;
+    for h in &mut a.hosts {
+        h.phase_years = 0.0;
+    }
+    a
+}
+
+#[test]
+fn a_one_host_alliance_reproduces_the_single_host_experiment_exactly() {
+    let scenario = Scenario::preset("us_rok_sma").unwrap();
+    for cycle in [1.0, 5.0] {
+        let single = Experiment::new(scenario.clone())
+            .cycle_years([cycle])
+            .trials(600)
+            .seed(8)
+            .run()
+            .unwrap();
+        let linked = AllianceExperiment::new(Alliance::from_scenario(&scenario))
+            .arms(vec![vec![cycle]])
+            .trials(600)
+            .seed(8)
+            .run()
+            .unwrap();
+        let host = linked.host(0, "host").unwrap();
+        assert_eq!(host, &single.arms[0], "L = {cycle}");
+    }
+}
+
+#[test]
+fn unlinked_hosts_equal_separate_single_host_runs_on_their_seed_streams() {
+    let alliance = unlinked_alliance();
+    let model = AllianceModel::new(alliance.clone()).unwrap();
+    let cycles = [1.0, 5.0, 2.0];
+    let arms = model.arms(&cycles).unwrap();
+    let mut ws = Default::default();
+    let mut out = Default::default();
+    for trial in 0..40 {
+        model.run(&arms, 13, trial, &mut ws, &mut out);
+        for (i, &cycle) in cycles.iter().enumerate() {
+            let s = alliance.host_scenario(i);
+            let alone = simulate_trial(&s, cycle, host_seed(13, i), trial).unwrap();
+            assert_eq!(out.hosts[i], alone.metrics, "host {i}, trial {trial}");
+            assert_eq!(
+                out.records[i], alone.negotiations,
+                "host {i}, trial {trial}"
+            );
+        }
+    }
+}
+
+fn mean_se(xs: &[f64]) -> (f64, f64) {
+    let n = xs.len() as f64;
+    let mean = xs.iter().sum::<f64>() / n;
+    let var = xs.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1.0);
+    (mean, (var / n).sqrt())
+}
+
+#[test]
+fn leverage_raises_the_demands_on_the_other_allies() {
+    // Same seeds and trials with and without leverage: the patron's opening demands on Japan and
+    // NATO (over the status quo) rise by leverage × the largest recent increase won elsewhere.
+    let linked = Alliance::preset("us_alliances").unwrap();
+    let mut flat = linked.clone();
+    flat.linkage.leverage = 0.0;
+    let (with, without) = (
+        AllianceModel::new(linked).unwrap(),
+        AllianceModel::new(flat).unwrap(),
+    );
+    let cycles = [1.0, 5.0, 2.0];
+    let (arms_with, arms_without) = (with.arms(&cycles).unwrap(), without.arms(&cycles).unwrap());
+    let (mut ws, mut a, mut b) = (Default::default(), Default::default(), Default::default());
+    for (h, name) in [(1usize, "japan"), (2, "nato")] {
+        let diffs: Vec<f64> = (0..2_000)
+            .map(|trial| {
+                with.run(&arms_with, 11, trial, &mut ws, &mut a);
+                without.run(&arms_without, 11, trial, &mut ws, &mut b);
+                a.hosts[h].opening_demand - b.hosts[h].opening_demand
+            })
+            .collect();
+        let (mean, se) = mean_se(&diffs);
+        assert!(mean > 4.0 * se, "{name}: demand rises by {mean} ± {se}");
+    }
+}
+
+#[test]
+fn longer_deals_with_one_ally_make_bigger_precedents_for_the_others() {
+    // The precedent is the agreed increase over the status quo, and the status quo of a
+    // five-year deal has drifted five years behind the efficient terms: each five-year Korean
+    // agreement is a bigger increase than an annual one. So moving Korea from annual to
+    // five-year deals raises the demands on Japan and NATO (and their payments), and moving it
+    // to annual deals lowers them. Without leverage the others do not move at all.
+    let report = AllianceExperiment::new(Alliance::preset("us_alliances").unwrap())
+        .arms(vec![vec![1.0, 5.0, 2.0], vec![5.0, 5.0, 2.0]])
+        .trials(4_000)
+        .seed(2019)
+        .run()
+        .unwrap();
+    for other in ["japan", "nato"] {
+        let host = report.host(1, other).unwrap();
+        for metric in ["opening_demand", "payments"] {
+            let d = host.vs_reference(metric).unwrap().unwrap();
+            assert!(
+                d.ci95[0] > 0.0,
+                "{other} {metric}: paired difference {} [{}, {}] should exclude 0",
+                d.mean,
+                d.ci95[0],
+                d.ci95[1]
+            );
+        }
+    }
+    let mut unlinked = Alliance::preset("us_alliances").unwrap();
+    unlinked.linkage.leverage = 0.0;
+    unlinked.linkage.benchmarking = 0.0;
+    let flat = AllianceExperiment::new(unlinked)
+        .arms(vec![vec![1.0, 5.0, 2.0], vec![5.0, 5.0, 2.0]])
+        .trials(500)
+        .seed(2019)
+        .run()
+        .unwrap();
+    for other in ["japan", "nato"] {
+        let d = flat
+            .host(1, other)
+            .unwrap()
+            .vs_reference("payments")
+            .unwrap()
+            .unwrap();
+        assert_eq!((d.mean, d.se), (0.0, 0.0), "{other}");
+    }
+}
+
+fn small() -> AllianceExperiment {
+    AllianceExperiment::new(Alliance::preset("us_alliances").unwrap())
+        .grid(&[vec![1.0, 5.0], vec![5.0], vec![2.0]])
+        .trials(700)
+        .seed(3)
+}
+
+#[test]
+fn alliance_reports_are_bit_identical_for_any_thread_count_and_sharding() {
+    let whole = small().threads(1).run().unwrap().to_json_string().unwrap();
+    assert_eq!(
+        small().threads(2).run().unwrap().to_json_string().unwrap(),
+        whole
+    );
+    for count in [2u64, 3] {
+        let parts: Vec<_> = (0..count)
+            .rev()
+            .map(|i| {
+                let text = small()
+                    .run_shard(i, count)
+                    .unwrap()
+                    .to_json_string()
+                    .unwrap();
+                negcycle::alliance::AlliancePartialReport::from_json_str(&text, "part").unwrap()
+            })
+            .collect();
+        let merged = AllianceReport::merge(&parts).unwrap();
+        assert_eq!(merged.to_json_string().unwrap(), whole, "{count} shards");
+    }
+    let one = small().run_shard(0, 2).unwrap();
+    let gap = AllianceReport::merge(&[one]).unwrap_err().to_string();
+    assert!(gap.contains("gap"), "{gap}");
+}
+
+#[test]
+fn the_alliance_report_has_a_host_level_and_patron_totals() {
+    let report = small().trials(300).run().unwrap();
+    assert_eq!(report.hosts, ["korea", "japan", "nato"]);
+    assert_eq!(report.arms.len(), 2);
+    let v: serde_json::Value = serde_json::from_str(&report.to_json_string().unwrap()).unwrap();
+    let arm = &v["arms"][0];
+    assert_eq!(arm["cycle_years"]["korea"], 1.0);
+    assert_eq!(arm["cycle_years"]["japan"], 5.0);
+    for key in [
+        "payments",
+        "negotiations_per_year",
+        "talks_share",
+        "opening_demand",
+    ] {
+        assert!(arm["totals"][key]["mean"].is_number(), "{key}");
+    }
+    let host = &arm["hosts"][0];
+    assert_eq!(host["name"], "korea");
+    assert_eq!(host["cycle_years"], 1.0);
+    assert_eq!(host["metrics"].as_object().unwrap().len(), METRICS.len());
+    // Totals add up: the patron's payments are the hosts' payments.
+    let a = &report.arms[1];
+    let sum: f64 = a
+        .hosts
+        .iter()
+        .map(|h| h.report.metric("payments").unwrap().mean)
+        .sum();
+    let total = a.totals["payments"].mean;
+    assert!((total - sum).abs() <= 1e-9 * total, "{total} vs {sum}");
+    // Talks with anyone take at least as many steps as talks with the busiest host.
+    let busiest = a
+        .hosts
+        .iter()
+        .map(|h| h.report.metric("negotiation_share").unwrap().mean)
+        .fold(0.0, f64::max);
+    assert!(a.totals["talks_share"].mean >= busiest - 1e-12);
+    let csv = report.to_csv_string();
+    assert_eq!(
+        csv.lines().count(),
+        1 + 2 * (negcycle::alliance::TOTALS.len() + 3 * METRICS.len())
+    );
+    assert!(!format!("{report}").is_empty());
+}
+
+#[test]
+fn bad_host_lists_and_overrides_are_rejected_with_field_paths() {
+    let base = Alliance::preset("us_alliances").unwrap();
+    let err = |a: &Alliance| a.validate().unwrap_err().to_string();
+
+    let mut dup = base.clone();
+    dup.hosts[1].name = "korea".into();
+    assert!(err(&dup).contains("hosts[1].name: must be unique"));
+    let mut empty = base.clone();
+    empty.hosts.clear();
+    assert!(err(&empty).contains("hosts: at least one host is needed"));
+    let mut bad = base.clone();
+    bad.hosts[1].party.margin = -1.0;
+    bad.linkage.correlation = 2.0;
+    let text = err(&bad);
+    assert!(
+        text.contains("hosts.japan.party.margin: must be >= 0, got -1"),
+        "{text}"
+    );
+    assert!(
+        text.contains("linkage.correlation: must be in [0, 1]"),
+        "{text}"
+    );
+
+    let o = base
+        .with_override("hosts.japan.agreement.cycle_years", "1")
+        .unwrap();
+    assert_eq!(o.hosts[1].agreement.cycle_years, 1.0);
+    let o = base
+        .with_override("hosts.korea.party.margin", "0.1")
+        .unwrap();
+    assert_eq!(o.hosts[0].party.margin, 0.1);
+    let o = base.with_override("linkage.leverage", "1.5").unwrap();
+    assert_eq!(o.linkage.leverage, 1.5);
+    let o = base.with_override("patron.opening", "0.6").unwrap();
+    assert_eq!(o.patron.opening, 0.6);
+    let e = base
+        .with_override("hosts.germany.party.margin", "0.1")
+        .unwrap_err();
+    assert!(e.to_string().contains("no host named \"germany\""), "{e}");
+    let e = base
+        .with_override("hosts.japan.party.margn", "0.1")
+        .unwrap_err();
+    assert!(e.to_string().starts_with("hosts.japan.party.margn:"), "{e}");
+    let e = base.with_override("terms.initial", "5").unwrap_err();
+    assert!(e.to_string().contains("hosts.NAME.terms.initial"), "{e}");
+
+    let toml = "name = \"x\"\nhosts = []\n";
+    assert!(Alliance::from_toml_str(toml).is_err());
+    let toml = "name = \"x\"\n[[hosts]]\nname = \"a\"\n[[hosts]]\nname = \"a\"\n";
+    let e = Alliance::from_toml_str(toml).unwrap_err().to_string();
+    assert!(e.contains("must be unique"), "{e}");
+    let e = AllianceExperiment::new(base.clone())
+        .arms(vec![vec![1.0, 5.0]])
+        .run()
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("one cycle length per host"), "{e}");
+    let e = AllianceExperiment::new(base)
+        .arms(vec![vec![1.0, 0.01, 2.0]])
+        .run()
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("hosts.japan.cycle_years"), "{e}");
+}
