@@ -135,6 +135,12 @@ fn times(k: u32, x: f64) -> f64 {
 /// Returns a fraction in `[0, 1]` of the zone `[R_P, R_H]` (MODEL.md §5.2).
 /// The denominator is evaluated as `(1 − δ_p) + δ_p (1 − δ_r)` to stay accurate
 /// when both factors are close to 1.
+///
+/// # Errors
+///
+/// - [`AnalyticError::InvalidArgument`] if `delta_proposer` or `delta_responder` is not in
+///   `[0, 1]` (NaN included), checked in that order;
+/// - [`AnalyticError::Inconsistent`] if both are exactly 1.
 pub fn rubinstein_share(delta_proposer: f64, delta_responder: f64) -> Result<f64> {
     let dp = unit_interval("delta_proposer", delta_proposer)?;
     let dr = unit_interval("delta_responder", delta_responder)?;
@@ -162,6 +168,12 @@ pub fn rubinstein_share(delta_proposer: f64, delta_responder: f64) -> Result<f64
 /// `R` is [`rubinstein_share`]; hence even `N` lie below and odd `N` above the
 /// Rubinstein share, converging to it. Example: δ = 0.9 for both, `N = 4` →
 /// 0.1810, `N = 5` → 0.8371. Returns a fraction in `[0, 1]`.
+///
+/// # Errors
+///
+/// [`AnalyticError::InvalidArgument`], checked in this order, if `delta_proposer` or
+/// `delta_responder` is not in `[0, 1]` (NaN included), or if `rounds` is 0. Both
+/// factors equal to 1 is not an error.
 pub fn stahl_share(delta_proposer: f64, delta_responder: f64, rounds: u32) -> Result<f64> {
     let dp = unit_interval("delta_proposer", delta_proposer)?;
     let dr = unit_interval("delta_responder", delta_responder)?;
@@ -280,6 +292,17 @@ impl MismatchParams {
 /// `M` = [`MismatchParams::drift_gap`], `n = steps_per_term >= 1` and
 /// `Δ = dt_years > 0` (years per step). Tends to
 /// [`expected_mismatch_continuous`] with `L = nΔ` as `Δ → 0`.
+///
+/// # Errors
+///
+/// - [`AnalyticError::InvalidArgument`] naming the field, if a field of `p` breaks its rule:
+///   `index_drift`, `residual_drift` or `escalator` not finite, `index_volatility` or
+///   `residual_volatility` not finite or negative, `indexation` not in `[0, 1]` (NaN
+///   included); then if `steps_per_term` is 0; then if `dt_years` is not finite or
+///   is `<= 0`. Checked in that order; the first violation is reported.
+/// - [`AnalyticError::NotFinite`] (`"expected mismatch"`) if the computed value is not
+///   finite: `V`, `M` or the result overflows `f64` (even with `steps_per_term = 1`,
+///   whose exact value is 0).
 pub fn expected_mismatch_discrete(
     p: &MismatchParams,
     steps_per_term: u32,
@@ -300,6 +323,16 @@ pub fn expected_mismatch_discrete(
 /// Expected squared mismatch averaged over a term of `cycle_years` (`L > 0`,
 /// years) in continuous time: `V L/2 + M² L²/3` (log units²; Gray 1978,
 /// MODEL.md §9), the `Δ → 0` limit of [`expected_mismatch_discrete`].
+///
+/// # Errors
+///
+/// - [`AnalyticError::InvalidArgument`] naming the field, if a field of `p` breaks its rule (as
+///   in [`expected_mismatch_discrete`]: `index_drift`, `residual_drift`, `escalator`
+///   not finite; `index_volatility`, `residual_volatility` not finite or negative;
+///   `indexation` not in `[0, 1]`), then if `cycle_years` is not finite or is `<= 0`.
+///   The first violation is reported.
+/// - [`AnalyticError::NotFinite`] (`"expected mismatch"`) if `V`, `M` or the result
+///   overflows `f64`.
 pub fn expected_mismatch_continuous(p: &MismatchParams, cycle_years: f64) -> Result<f64> {
     p.validate()?;
     let l = positive("cycle_years", cycle_years)?;
@@ -317,6 +350,15 @@ pub fn expected_mismatch_continuous(p: &MismatchParams, cycle_years: f64) -> Res
 /// of annual `X*` per log unit²); `variance_rate` = `V >= 0` (log units² per
 /// year); `drift_gap` = `M` (log units per year, any sign). Result in units of
 /// annual `X*` per year.
+///
+/// # Errors
+///
+/// - [`AnalyticError::InvalidArgument`] if `cycle_years` is not finite or is `<= 0`;
+///   `fixed_cost`, `rigidity_weight` or `variance_rate` is not finite or is negative;
+///   or `drift_gap` is not finite. Arguments are checked in signature order and the first violation is reported.
+/// - [`AnalyticError::NotFinite`] (`"contract length cost"`) if the computed cost is not
+///   finite (it overflows `f64`, or `rigidity_weight = 0` times an overflowed
+///   mismatch term gives NaN).
 pub fn contract_length_cost(
     cycle_years: f64,
     fixed_cost: f64,
@@ -353,10 +395,21 @@ pub struct OptimalLength {
 /// differ by at most a factor √2, converging monotonically to a relative
 /// accuracy of about 1e-15. Units as in [`contract_length_cost`].
 ///
-/// Errors if `fixed_cost <= 0`, `rigidity_weight <= 0`, `variance_rate < 0`,
-/// any input non-finite, or `V = M = 0` (the cost falls forever with `L`: no
-/// finite optimum). Example: `k = 1, M = 0.05, V = 0.01, K = 0.05` →
-/// `L* = 2.365` years, cost 0.03763.
+/// Example: `k = 1, M = 0.05, V = 0.01, K = 0.05` → `L* = 2.365` years, cost
+/// 0.03763.
+///
+/// # Errors
+///
+/// - [`AnalyticError::InvalidArgument`] if `fixed_cost` or `rigidity_weight` is not finite or
+///   is `<= 0`, `variance_rate` is not finite or is negative, or `drift_gap` is not
+///   finite. Arguments are checked in signature order and the first violation is reported.
+/// - [`AnalyticError::Inconsistent`] (`variance_rate, drift_gap`) if `V = M = 0` (the cost
+///   falls forever with `L`: no finite optimum), or if both are so small that `V/2`
+///   and `2M²/3` underflow to 0.
+/// - [`AnalyticError::NotFinite`] if `fixed_cost / rigidity_weight` overflows or
+///   underflows to 0 (quantity `"fixed_cost / rigidity_weight"`), if the computed
+///   `L*` is not finite and positive (`"optimal cycle length"`), or if the cost at
+///   `L*` is not finite (`"optimal cost"`).
 pub fn optimal_cycle_length(
     fixed_cost: f64,
     rigidity_weight: f64,
@@ -464,10 +517,22 @@ pub struct Crossing {
 /// `X*`; `exponent` is `e > 0` (dimensionless: `e > 1` Boulware, `e < 1`
 /// Conceder). If `O_P == O_H` the sides agree at once (`t* = 0`).
 ///
-/// Errors if any input is non-finite, `exponent <= 0`, the zone of agreement is
-/// empty (`R_P > R_H`) or the openings are inverted (`O_P < O_H`).
 /// Example: `O_P = 0.3, O_H = 0, R_P = −0.05, R_H = 0.05` → `t*^e = 0.75`,
 /// `t* = 0.9441` (`e = 5`), 0.75 (`e = 1`), 0.2373 (`e = 0.2`); premium 0.0375.
+///
+/// # Errors
+///
+/// Checked in this order; the first violation is reported:
+///
+/// - [`AnalyticError::InvalidArgument`] if `opening_patron`, `opening_host`,
+///   `reservation_patron` or `reservation_host` is not finite, or `exponent` is not
+///   finite or is `<= 0` (in signature order);
+/// - [`AnalyticError::Inconsistent`] if the zone of agreement is empty
+///   (`reservation_patron > reservation_host`), then if the openings are inverted
+///   (`opening_patron < opening_host`);
+/// - [`AnalyticError::NotFinite`] if `opening_patron − opening_host` overflows
+///   (`"opening gap"`), `reservation_host − reservation_patron` overflows
+///   (`"zone width"`), or the crossing premium is not finite (`"crossing premium"`).
 pub fn crossing_time(
     opening_patron: f64,
     opening_host: f64,
@@ -757,6 +822,17 @@ impl GapLaw {
 /// (dimensionless; complete information with drifting reservations, MODEL.md
 /// §9; the bargaining anchor is Rubinstein 1982). With `sd = 0` the gap is the
 /// constant `−(m_P + m_H)`, so the result is 0 or 1.
+///
+/// # Errors
+///
+/// - [`AnalyticError::InvalidArgument`] naming the field, if a field of `p` breaks its rule:
+///   `margin_patron` or `margin_host` not finite; `sd_patron`, `sd_host`,
+///   `pressure_patron` or `pressure_host` not finite or negative; `dt_years` not
+///   finite or `<= 0`. Checked in field order; the first violation is reported.
+///   `max_lapse_steps` is not checked (any value is valid).
+/// - [`AnalyticError::NotFinite`] if `margin_patron + margin_host` overflows
+///   (`"mean reservation gap"`) or `hypot(sd_patron, sd_host)` overflows
+///   (`"sd of the reservation gap"`). An overflowing `ρ` is not an error.
 pub fn lapse_probability(p: &LapseParams) -> Result<f64> {
     let law = GapLaw::new(p)?;
     Ok(law.tail(0.0))
@@ -768,6 +844,17 @@ pub fn lapse_probability(p: &LapseParams) -> Result<f64> {
 /// complete information, Rubinstein 1982). With `ρ = 0` it is `M·P(G > 0)`.
 /// Multiply by `dt_years` for years. Cost O(M) at most (stops once the
 /// remaining terms are below 1e-17 of the sum).
+///
+/// # Errors
+///
+/// - [`AnalyticError::InvalidArgument`] naming the field, if a field of `p` breaks its rule:
+///   `margin_patron` or `margin_host` not finite; `sd_patron`, `sd_host`,
+///   `pressure_patron` or `pressure_host` not finite or negative; `dt_years` not
+///   finite or `<= 0`. Checked in field order; the first violation is reported.
+///   `max_lapse_steps` is not checked (any value is valid).
+/// - [`AnalyticError::NotFinite`] if `margin_patron + margin_host` overflows
+///   (`"mean reservation gap"`) or `hypot(sd_patron, sd_host)` overflows
+///   (`"sd of the reservation gap"`). An overflowing `ρ` is not an error.
 pub fn expected_lapse_steps(p: &LapseParams) -> Result<f64> {
     let law = GapLaw::new(p)?;
     if law.rho == 0.0 {
@@ -781,6 +868,17 @@ pub fn expected_lapse_steps(p: &LapseParams) -> Result<f64> {
 /// (MODEL.md §9; complete information, Rubinstein 1982). With
 /// [`expected_lapse_steps`] it gives the variance of the lapse length.
 /// With `ρ = 0` it is `M²·P(G > 0)`.
+///
+/// # Errors
+///
+/// - [`AnalyticError::InvalidArgument`] naming the field, if a field of `p` breaks its rule:
+///   `margin_patron` or `margin_host` not finite; `sd_patron`, `sd_host`,
+///   `pressure_patron` or `pressure_host` not finite or negative; `dt_years` not
+///   finite or `<= 0`. Checked in field order; the first violation is reported.
+///   `max_lapse_steps` is not checked (any value is valid).
+/// - [`AnalyticError::NotFinite`] if `margin_patron + margin_host` overflows
+///   (`"mean reservation gap"`) or `hypot(sd_patron, sd_host)` overflows
+///   (`"sd of the reservation gap"`). An overflowing `ρ` is not an error.
 pub fn expected_lapse_steps_sq(p: &LapseParams) -> Result<f64> {
     let law = GapLaw::new(p)?;
     if law.rho == 0.0 {
@@ -794,6 +892,17 @@ pub fn expected_lapse_steps_sq(p: &LapseParams) -> Result<f64> {
 /// MODEL.md §9, complete information, Rubinstein 1982): the gap is still open
 /// after `M` = `max_lapse_steps` lapse steps. With `ρ = 0` (or `M = 0`) it is
 /// `P(G > 0)`.
+///
+/// # Errors
+///
+/// - [`AnalyticError::InvalidArgument`] naming the field, if a field of `p` breaks its rule:
+///   `margin_patron` or `margin_host` not finite; `sd_patron`, `sd_host`,
+///   `pressure_patron` or `pressure_host` not finite or negative; `dt_years` not
+///   finite or `<= 0`. Checked in field order; the first violation is reported.
+///   `max_lapse_steps` is not checked (any value is valid).
+/// - [`AnalyticError::NotFinite`] if `margin_patron + margin_host` overflows
+///   (`"mean reservation gap"`) or `hypot(sd_patron, sd_host)` overflows
+///   (`"sd of the reservation gap"`). An overflowing `ρ` is not an error.
 pub fn rupture_probability(p: &LapseParams) -> Result<f64> {
     let law = GapLaw::new(p)?;
     Ok(law.tail(times(law.max_steps, law.rho)))
@@ -811,6 +920,14 @@ pub fn rupture_probability(p: &LapseParams) -> Result<f64> {
 /// `rate` = `r >= 0` (per year); `cycle_years` = `L > 0` (years), entering
 /// through the [`annuity_factor`] `A(L)`: longer agreements raise the stakes
 /// and lower the hazard.
+///
+/// # Errors
+///
+/// - [`AnalyticError::InvalidArgument`] if `lapse_cost` is not finite or is negative, `stake`
+///   is not finite or is `<= 0`, `rate` is not finite or is negative, or
+///   `cycle_years` is not finite or is `<= 0`. Arguments are checked in signature order and the first violation is reported.
+/// - [`AnalyticError::NotFinite`] (`"attrition hazard"`) if `c / (stake · A(L))` is not
+///   finite (the quotient overflows, or the denominator underflows to 0).
 pub fn attrition_hazard(lapse_cost: f64, stake: f64, rate: f64, cycle_years: f64) -> Result<f64> {
     let c = non_negative("lapse_cost", lapse_cost)?;
     let s = positive("stake", stake)?;
@@ -837,6 +954,13 @@ fn attrition_exponent(lambda_patron: f64, lambda_host: f64, dt_years: f64) -> Re
 /// [`attrition_hazard`]); `dt_years` = `Δ > 0` (years);
 /// `max_lapse_steps` = `M` (steps). Evaluated as
 /// `expm1(−Mx)/expm1(−x)`, `x = (λ_P+λ_H)Δ`, which is accurate for small `x`.
+///
+/// # Errors
+///
+/// [`AnalyticError::InvalidArgument`] if `lambda_patron` or `lambda_host` is not finite or is
+/// negative, or `dt_years` is not finite or is `<= 0`. Arguments are checked in signature order and the first violation is reported. `max_lapse_steps` is
+/// not checked (any value, including 0, is valid, but the other arguments are still
+/// validated).
 pub fn attrition_expected_steps(
     lambda_patron: f64,
     lambda_host: f64,
@@ -858,6 +982,13 @@ pub fn attrition_expected_steps(
 /// gives in during `M` lapse steps: `(1 − p)^M = exp(−M(λ_P + λ_H)Δ)`
 /// (dimensionless; Hendricks, Weiss & Wilson 1988; Fearon 1998; MODEL.md §9).
 /// Arguments as in [`attrition_expected_steps`].
+///
+/// # Errors
+///
+/// [`AnalyticError::InvalidArgument`] if `lambda_patron` or `lambda_host` is not finite or is
+/// negative, or `dt_years` is not finite or is `<= 0`. Arguments are checked in signature order and the first violation is reported. `max_lapse_steps` is
+/// not checked (any value, including 0, is valid, but the other arguments are still
+/// validated).
 pub fn attrition_rupture_probability(
     lambda_patron: f64,
     lambda_host: f64,
@@ -877,6 +1008,14 @@ pub fn attrition_rupture_probability(
 /// `cycle_years` > 0 (years). Example: stake 0.2, `c_P = c_H = 0.5`,
 /// `r = 0.05` → 0.1951 y (L = 1), 0.8848 y (L = 5), 1.574 y (L = 10): the
 /// longer the agreement, the longer the standoff.
+///
+/// # Errors
+///
+/// - [`AnalyticError::InvalidArgument`] if `stake`, `cost_patron`, `cost_host` or `rate` is not
+///   finite or is negative, or `cycle_years` is not finite or is `<= 0`. Arguments are checked in signature order and the first violation is reported.
+/// - [`AnalyticError::Inconsistent`] (`cost_patron, cost_host`) if both costs are zero.
+/// - [`AnalyticError::NotFinite`] (`"attrition delay"`) if
+///   `stake · A(L) / (cost_patron + cost_host)` overflows `f64`.
 pub fn attrition_expected_delay_years(
     stake: f64,
     cost_patron: f64,

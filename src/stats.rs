@@ -843,14 +843,26 @@ impl QuantileSketch {
     }
 
     /// An empty sketch with relative accuracy `alpha` (a fraction, e.g. 0.01 for 1 %) and
-    /// [`DEFAULT_MAX_BUCKETS`]. Errors unless `MIN_RELATIVE_ACCURACY ≤ alpha < 1`.
+    /// [`DEFAULT_MAX_BUCKETS`].
+    ///
+    /// # Errors
+    ///
+    /// [`StatsError::InvalidRelativeAccuracy`] unless
+    /// [`MIN_RELATIVE_ACCURACY`] `≤ alpha < 1` (NaN is rejected).
     pub fn with_relative_accuracy(alpha: f64) -> Result<Self, StatsError> {
         Self::with_relative_accuracy_and_max_buckets(alpha, DEFAULT_MAX_BUCKETS)
     }
 
     /// An empty sketch with relative accuracy `alpha` and at most `max_buckets` buckets
-    /// per sign. Errors unless `MIN_RELATIVE_ACCURACY ≤ alpha < 1` and
-    /// `1 ≤ max_buckets ≤ MAX_MAX_BUCKETS`.
+    /// per sign.
+    ///
+    /// # Errors
+    ///
+    /// Checked in this order:
+    /// - [`StatsError::InvalidRelativeAccuracy`] unless
+    ///   [`MIN_RELATIVE_ACCURACY`] `≤ alpha < 1` (NaN is rejected);
+    /// - [`StatsError::InvalidMaxBuckets`] unless `1 ≤ max_buckets ≤`
+    ///   [`MAX_MAX_BUCKETS`].
     pub fn with_relative_accuracy_and_max_buckets(
         alpha: f64,
         max_buckets: usize,
@@ -908,7 +920,13 @@ impl QuantileSketch {
     }
 
     /// Absorbs another sketch. Exact (bucket counts add), so order and grouping do not
-    /// matter. Errors if the relative accuracy or the bucket limit differ.
+    /// matter.
+    ///
+    /// # Errors
+    ///
+    /// [`StatsError::SketchMismatch`], leaving `self` unchanged, if the relative
+    /// accuracies of `self` and `other` differ (compared bit for bit) or their
+    /// `max_buckets` differ.
     pub fn merge(&mut self, other: &QuantileSketch) -> Result<(), StatsError> {
         if self.alpha.to_bits() != other.alpha.to_bits() || self.max_buckets != other.max_buckets {
             return Err(StatsError::SketchMismatch {
@@ -1035,6 +1053,13 @@ impl TryFrom<HistogramRepr> for Histogram {
 impl Histogram {
     /// An empty histogram with the given bin edges (units of the values), which must be
     /// finite, strictly increasing and at least 2 (giving `edges.len() − 1` bins).
+    ///
+    /// # Errors
+    ///
+    /// - [`StatsError::TooFewEdges`] if `edges.len() < 2`;
+    /// - otherwise [`StatsError::InvalidEdges`] with the index of the first offending
+    ///   edge, scanning from index 0: an edge that is not finite (NaN or ±∞), or one
+    ///   (index ≥ 1) that is `<=` its predecessor.
     pub fn new(edges: Vec<f64>) -> Result<Self, StatsError> {
         if edges.len() < 2 {
             return Err(StatsError::TooFewEdges { len: edges.len() });
@@ -1067,8 +1092,15 @@ impl Histogram {
     }
 
     /// `bins` equal-width bins from `lo` to `hi` (edges `lo + (hi−lo)·i/bins`, the last
-    /// exactly `hi`). Errors unless `lo < hi` are finite, `bins ≥ 1` and the edges come
-    /// out strictly increasing.
+    /// exactly `hi`).
+    ///
+    /// # Errors
+    ///
+    /// - [`StatsError::InvalidUniformRange`] if `lo` or `hi` is not finite, `lo >= hi`,
+    ///   `hi − lo` overflows to ±∞, or `bins == 0`;
+    /// - [`StatsError::InvalidEdges`] (from [`Histogram::new`]) if the computed edges
+    ///   are not strictly increasing, e.g. when `bins` is so large relative to
+    ///   `hi − lo` that adjacent edges round to the same `f64`.
     pub fn uniform(lo: f64, hi: f64, bins: usize) -> Result<Self, StatsError> {
         let width = hi - lo;
         if !(lo.is_finite() && hi.is_finite() && lo < hi && width.is_finite()) || bins == 0 {
@@ -1105,7 +1137,12 @@ impl Histogram {
         }
     }
 
-    /// Adds the counts of `other`; errors if the edges differ.
+    /// Adds the counts of `other`.
+    ///
+    /// # Errors
+    ///
+    /// [`StatsError::EdgesMismatch`], leaving `self` unchanged, if the edges of `self`
+    /// and `other` differ (different lengths, or any pair of edges not `==`).
     pub fn merge(&mut self, other: &Histogram) -> Result<(), StatsError> {
         if self.edges != other.edges {
             return Err(StatsError::EdgesMismatch);
@@ -1288,6 +1325,11 @@ impl MetricAccumulator {
 
     /// An empty accumulator whose sketch has relative accuracy `alpha`
     /// (see [`QuantileSketch::with_relative_accuracy`]).
+    ///
+    /// # Errors
+    ///
+    /// [`StatsError::InvalidRelativeAccuracy`] unless
+    /// [`MIN_RELATIVE_ACCURACY`] `≤ alpha < 1` (NaN is rejected).
     pub fn with_relative_accuracy(alpha: f64) -> Result<Self, StatsError> {
         Ok(MetricAccumulator {
             moments: Moments::new(),
@@ -1301,8 +1343,13 @@ impl MetricAccumulator {
         self.sketch.push(x);
     }
 
-    /// Absorbs another accumulator (exact). Errors, leaving `self` unchanged, if the
-    /// sketch parameters differ.
+    /// Absorbs another accumulator (exact).
+    ///
+    /// # Errors
+    ///
+    /// [`StatsError::SketchMismatch`], leaving `self` unchanged (moments included), if
+    /// the sketches' relative accuracies (compared bit for bit) or `max_buckets`
+    /// differ.
     pub fn merge(&mut self, other: &MetricAccumulator) -> Result<(), StatsError> {
         self.sketch.merge(&other.sketch)?;
         self.moments.merge(&other.moments);
