@@ -17,11 +17,12 @@
 use criterion::{
     BenchmarkId, Criterion, SamplingMode, Throughput, criterion_group, criterion_main,
 };
+use negcycle::alliance::{Alliance, AllianceModel, AllianceTrial, AllianceWorkspace};
 use negcycle::party::Stance;
 use negcycle::protocol::{Alternating, CompleteInformation};
 use negcycle::rng::{Purpose, stream};
 use negcycle::scenario::{BargainingHorizon, Side};
-use negcycle::{EnvironmentPath, Experiment, Model, Protocol, Scenario, Talks, WindowOutcome};
+use negcycle::{Arm, EnvironmentPath, Experiment, Model, Protocol, Scenario, Talks, WindowOutcome};
 use std::hint::black_box;
 use std::time::Duration;
 
@@ -196,11 +197,57 @@ fn experiment(c: &mut Criterion) {
     group.finish();
 }
 
+/// One trial of the three-host `us_alliances` preset (paths, lockstep histories, precedents)
+/// against the same three hosts simulated alone, both per host-trial: the cost of linking.
+fn alliance(c: &mut Criterion) {
+    let alliance = Alliance::preset("us_alliances").expect("the alliance preset is valid");
+    let cycles = [5.0, 5.0, 2.0];
+    let linked = AllianceModel::new(alliance.clone()).expect("valid");
+    let arms = linked.arms(&cycles).expect("valid cycles");
+    let alone: Vec<(Model, Arm)> = cycles
+        .iter()
+        .enumerate()
+        .map(|(i, &years)| {
+            let model = Model::new(alliance.host_scenario(i)).expect("valid host");
+            let arm = model.arm(years).expect("valid cycle");
+            (model, arm)
+        })
+        .collect();
+    let mut group = c.benchmark_group("alliance");
+    group
+        .throughput(Throughput::Elements(cycles.len() as u64))
+        .warm_up_time(Duration::from_millis(500))
+        .measurement_time(Duration::from_secs(4));
+    let (mut ws, mut out) = (AllianceWorkspace::default(), AllianceTrial::default());
+    let mut trial = 0u64;
+    group.bench_function("three_hosts_linked", |b| {
+        b.iter(|| {
+            linked.run(&arms, SEED, trial, &mut ws, &mut out);
+            trial = (trial + 1) % PATHS as u64;
+            out.totals.payments
+        })
+    });
+    let (mut path, mut records) = (EnvironmentPath::new(), Vec::new());
+    let mut trial = 0u64;
+    group.bench_function("three_hosts_alone", |b| {
+        b.iter(|| {
+            let mut payments = 0.0;
+            for (model, arm) in &alone {
+                path.generate(model.scenario(), SEED, trial);
+                payments += model.run(arm, &path, SEED, trial, &mut records).payments;
+            }
+            trial = (trial + 1) % PATHS as u64;
+            payments
+        })
+    });
+    group.finish();
+}
+
 criterion_group! {
     name = benches;
     // Plots take longer to draw than most of these benchmarks take to run (about 10 s each with
     // the plotters backend); turn them back on with `-- --plotting-backend plotters`.
     config = Criterion::default().without_plots();
-    targets = negotiation, environment, trial, experiment
+    targets = negotiation, environment, trial, experiment, alliance
 }
 criterion_main!(benches);
