@@ -140,7 +140,7 @@ impl PartialReport {
     /// # Errors
     /// [`Error::Internal`] if serialisation fails.
     pub fn to_json_string(&self) -> Result<String, Error> {
-        serde_json::to_string(self).map_err(|e| Error::Internal(format!("partial report: {e}")))
+        to_json(self, "partial report", false)
     }
 
     /// Reads a partial report from JSON.
@@ -148,10 +148,7 @@ impl PartialReport {
     /// # Errors
     /// [`Error::Json`] if the text is not a partial report.
     pub fn from_json_str(text: &str, origin: &str) -> Result<PartialReport, Error> {
-        serde_json::from_str(text).map_err(|e| Error::Json {
-            origin: origin.to_string(),
-            message: e.to_string(),
-        })
+        from_json(text, origin)
     }
 
     /// Writes the partial report to `path` atomically (temporary file, then rename).
@@ -161,6 +158,33 @@ impl PartialReport {
     pub fn write_json(&self, path: impl AsRef<Path>) -> Result<(), Error> {
         write_atomic(path.as_ref(), self.to_json_string()?.as_bytes())
     }
+}
+
+/// Serialises `value` as compact (`pretty = false`) or pretty JSON.
+///
+/// # Errors
+/// [`Error::Internal`] naming `what` if serialisation fails.
+pub(crate) fn to_json<T: Serialize>(value: &T, what: &str, pretty: bool) -> Result<String, Error> {
+    let text = if pretty {
+        serde_json::to_string_pretty(value)
+    } else {
+        serde_json::to_string(value)
+    };
+    text.map_err(|e| Error::Internal(format!("{what}: {e}")))
+}
+
+/// Parses JSON text from `origin`.
+///
+/// # Errors
+/// [`Error::Json`] naming the origin.
+pub(crate) fn from_json<T: serde::de::DeserializeOwned>(
+    text: &str,
+    origin: &str,
+) -> Result<T, Error> {
+    serde_json::from_str(text).map_err(|e| Error::Json {
+        origin: origin.to_string(),
+        message: e.to_string(),
+    })
 }
 
 /// Checks that the trial ranges `[start, end)` of the parts tile `[0, trials)` exactly and
@@ -404,7 +428,7 @@ impl Report {
     /// # Errors
     /// [`Error::Internal`] if serialisation fails.
     pub fn to_json_string(&self) -> Result<String, Error> {
-        serde_json::to_string_pretty(self).map_err(|e| Error::Internal(format!("report: {e}")))
+        to_json(self, "report", true)
     }
 
     /// Reads a report from JSON.
@@ -412,10 +436,7 @@ impl Report {
     /// # Errors
     /// [`Error::Json`] if the text is not a report.
     pub fn from_json_str(text: &str, origin: &str) -> Result<Report, Error> {
-        serde_json::from_str(text).map_err(|e| Error::Json {
-            origin: origin.to_string(),
-            message: e.to_string(),
-        })
+        from_json(text, origin)
     }
 
     /// Writes the JSON report to `path` atomically (temporary file, then rename).
@@ -479,7 +500,8 @@ impl Report {
     }
 }
 
-fn csv_field(s: &str) -> String {
+/// Quotes a CSV field if it needs it.
+pub(crate) fn csv_field(s: &str) -> String {
     if s.contains([',', '"', '\n']) {
         format!("\"{}\"", s.replace('"', "\"\""))
     } else {

@@ -643,14 +643,7 @@ impl Scenario {
     /// # Errors
     /// [`ScenarioError::UnknownPreset`] listing the available names.
     pub fn preset_toml(name: &str) -> Result<&'static str, ScenarioError> {
-        PRESETS
-            .iter()
-            .find(|(n, _)| *n == name)
-            .map(|(_, t)| *t)
-            .ok_or_else(|| ScenarioError::UnknownPreset {
-                name: name.to_string(),
-                available: Self::presets().iter().map(|s| s.to_string()).collect(),
-            })
+        find_preset(PRESETS, name)
     }
 
     /// The names of the built-in presets.
@@ -1011,6 +1004,21 @@ impl Scenario {
             }
         }
     }
+}
+
+/// The TOML text of preset `name` in `presets`.
+pub(crate) fn find_preset(
+    presets: &[(&str, &'static str)],
+    name: &str,
+) -> Result<&'static str, ScenarioError> {
+    presets
+        .iter()
+        .find(|(n, _)| *n == name)
+        .map(|(_, t)| *t)
+        .ok_or_else(|| ScenarioError::UnknownPreset {
+            name: name.to_string(),
+            available: presets.iter().map(|(n, _)| n.to_string()).collect(),
+        })
 }
 
 /// Reads a scenario file: its text, whether it is TOML (else JSON, by extension), and the path

@@ -139,7 +139,7 @@ impl SweepReport {
                     out.push_str(&format!(
                         "{},{},{},{},{},{},{},{},{},{},{},{},{}\n",
                         self.parameter,
-                        csv_value(value),
+                        crate::report::csv_field(value),
                         arm.cycle_years,
                         metric,
                         s.n,
@@ -163,14 +163,6 @@ impl SweepReport {
     /// # Errors
     /// [`Error::Internal`] if serialisation fails.
     pub fn to_json_string(&self) -> Result<String, Error> {
-        serde_json::to_string_pretty(self).map_err(|e| Error::Internal(format!("sweep: {e}")))
-    }
-}
-
-fn csv_value(v: &str) -> String {
-    if v.contains([',', '"', '\n']) {
-        format!("\"{}\"", v.replace('"', "\"\""))
-    } else {
-        v.to_string()
+        crate::report::to_json(self, "sweep", true)
     }
 }

@@ -8,7 +8,7 @@ use super::{Alliance, AllianceModel};
 use crate::error::Error;
 use crate::experiment::{ArmAccumulator, Mergeable, Observer, run_blocks};
 use crate::metrics::{METRICS, N_METRICS};
-use crate::report::{ArmReport, VERSION, covering_order, fingerprint_of};
+use crate::report::{ArmReport, VERSION, covering_order, fingerprint_of, from_json, to_json};
 use crate::stats::{MetricAccumulator, Paired, PairedSummary, Summary};
 use crate::trial::Arm;
 use serde::{Deserialize, Serialize};
@@ -394,7 +394,7 @@ impl AlliancePartialReport {
     /// # Errors
     /// [`Error::Internal`] if serialisation fails.
     pub fn to_json_string(&self) -> Result<String, Error> {
-        serde_json::to_string(self).map_err(|e| Error::Internal(format!("partial report: {e}")))
+        to_json(self, "partial report", false)
     }
 
     /// Reads one from JSON.
@@ -402,10 +402,7 @@ impl AlliancePartialReport {
     /// # Errors
     /// [`Error::Json`] if the text is not an alliance partial report.
     pub fn from_json_str(text: &str, origin: &str) -> Result<AlliancePartialReport, Error> {
-        serde_json::from_str(text).map_err(|e| Error::Json {
-            origin: origin.to_string(),
-            message: e.to_string(),
-        })
+        from_json(text, origin)
     }
 }
 
@@ -552,7 +549,7 @@ impl AllianceReport {
     /// # Errors
     /// [`Error::Internal`] if serialisation fails.
     pub fn to_json_string(&self) -> Result<String, Error> {
-        serde_json::to_string_pretty(self).map_err(|e| Error::Internal(format!("report: {e}")))
+        to_json(self, "report", true)
     }
 
     /// Reads a report from JSON.
@@ -560,10 +557,7 @@ impl AllianceReport {
     /// # Errors
     /// [`Error::Json`].
     pub fn from_json_str(text: &str, origin: &str) -> Result<AllianceReport, Error> {
-        serde_json::from_str(text).map_err(|e| Error::Json {
-            origin: origin.to_string(),
-            message: e.to_string(),
-        })
+        from_json(text, origin)
     }
 
     /// A host's report in joint arm `arm`.
@@ -606,7 +600,16 @@ impl AllianceReport {
             );
             out.push_str(&format!(
                 "{},{k},{cycles},{level},{metric},{},{},{},{},{},{},{},{},{},{diff}\n",
-                self.scenario, s.n, s.mean, s.sd, s.se, s.ci95[0], s.ci95[1], s.p05, s.p50, s.p95
+                crate::report::csv_field(&self.scenario),
+                s.n,
+                s.mean,
+                s.sd,
+                s.se,
+                s.ci95[0],
+                s.ci95[1],
+                s.p05,
+                s.p50,
+                s.p95
             ));
         };
         for (k, arm) in self.arms.iter().enumerate() {

@@ -355,14 +355,7 @@ impl Alliance {
     /// # Errors
     /// [`ScenarioError::UnknownPreset`].
     pub fn preset_toml(name: &str) -> Result<&'static str, ScenarioError> {
-        PRESETS
-            .iter()
-            .find(|(n, _)| *n == name)
-            .map(|(_, t)| *t)
-            .ok_or_else(|| ScenarioError::UnknownPreset {
-                name: name.to_string(),
-                available: Self::presets().iter().map(|s| s.to_string()).collect(),
-            })
+        crate::scenario::find_preset(PRESETS, name)
     }
 
     /// The names of the alliance presets.
