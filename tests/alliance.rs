@@ -265,6 +265,8 @@ fn bad_host_lists_and_overrides_are_rejected_with_field_paths() {
     assert!(e.to_string().starts_with("hosts.japan.party.margn:"), "{e}");
     let e = base.with_override("terms.initial", "5").unwrap_err();
     assert!(e.to_string().contains("hosts.NAME.terms.initial"), "{e}");
+    let e = base.with_override("host.margin", "0.1").unwrap_err();
+    assert!(e.to_string().contains("hosts.NAME.party.margin"), "{e}");
 
     let toml = "name = \"x\"\nhosts = []\n";
     assert!(Alliance::from_toml_str(toml).is_err());

@@ -840,3 +840,465 @@ fn bad_inputs_exit_2_with_a_message_and_no_output() {
     let left: BTreeSet<String> = files_in(&dir.0);
     assert!(left.iter().all(|f| !f.starts_with("out_")), "{left:?}");
 }
+
+// ---------------------------------------------------------------------------------------------
+// Alliances: one patron, several hosts (`--preset us_alliances`, or a file with [[hosts]])
+// ---------------------------------------------------------------------------------------------
+
+/// A small alliance run: Korea at one and five years, Japan and NATO at their own cycles.
+const ALLIANCE_SMALL: &[&str] = &[
+    "--preset",
+    "us_alliances",
+    "--cycles",
+    "korea=1,5",
+    "--trials",
+    "200",
+    "--quiet",
+];
+
+fn run_alliance(extra: &[&str]) -> String {
+    let mut args = strings(&["run"]);
+    args.extend(strings(ALLIANCE_SMALL));
+    args.extend(strings(extra));
+    ok(&args)
+}
+
+fn alliance_json(extra: &[&str]) -> Value {
+    let mut args = vec!["--format", "json"];
+    args.extend_from_slice(extra);
+    serde_json::from_str(&run_alliance(&args)).expect("the alliance report is JSON")
+}
+
+fn total_names() -> BTreeSet<String> {
+    negcycle::alliance::TOTALS
+        .iter()
+        .map(|(name, ..)| name.to_string())
+        .collect()
+}
+
+/// The cycle lengths of every joint arm, as (korea, japan, nato).
+fn joint_cycles(v: &Value) -> Vec<(f64, f64, f64)> {
+    v["arms"]
+        .as_array()
+        .expect("arms is an array")
+        .iter()
+        .map(|a| {
+            let c = |h: &str| a["cycle_years"][h].as_f64().unwrap_or(f64::NAN);
+            (c("korea"), c("japan"), c("nato"))
+        })
+        .collect()
+}
+
+#[test]
+fn alliance_run_json_has_the_hosts_level() {
+    let v = alliance_json(&[]);
+    let top: BTreeSet<String> = strings(&[
+        "negcycle",
+        "scenario",
+        "units",
+        "fingerprint",
+        "seed",
+        "trials",
+        "hosts",
+        "reference_arm",
+        "arms",
+    ])
+    .into_iter()
+    .collect();
+    assert_eq!(keys(&v), top);
+    assert_eq!(v["scenario"], "us_alliances");
+    assert_eq!(v["units"], "USD m");
+    assert_eq!(v["trials"], 200);
+    assert_eq!(v["seed"], 2019);
+    assert_eq!(v["hosts"], serde_json::json!(["korea", "japan", "nato"]));
+    assert_eq!(v["reference_arm"], 0);
+    // Hosts not named in --cycles keep their own cycles (Japan 5, NATO 2).
+    assert_eq!(joint_cycles(&v), vec![(1.0, 5.0, 2.0), (5.0, 5.0, 2.0)]);
+    for (k, arm) in v["arms"].as_array().expect("arms").iter().enumerate() {
+        assert_eq!(keys(&arm["totals"]), total_names(), "arm {k}");
+        if k == 0 {
+            assert!(keys(&arm["totals_vs_reference"]).is_empty());
+        } else {
+            assert_eq!(keys(&arm["totals_vs_reference"]), total_names());
+        }
+        let hosts = arm["hosts"].as_array().expect("hosts is an array");
+        let names: Vec<&str> = hosts.iter().filter_map(|h| h["name"].as_str()).collect();
+        assert_eq!(names, ["korea", "japan", "nato"], "arm {k}");
+        for h in hosts {
+            assert_eq!(
+                keys(&h["metrics"]),
+                metric_names(),
+                "arm {k}: {}",
+                h["name"]
+            );
+            let n = h["metrics"]["payments"]["n"].as_u64().expect("n");
+            assert!(n > 0 && n <= 200, "arm {k}: {}: n = {n}", h["name"]);
+            if k == 0 {
+                assert!(keys(&h["vs_reference"]).is_empty());
+            } else {
+                assert_eq!(keys(&h["vs_reference"]), metric_names());
+            }
+        }
+        assert_eq!(arm["hosts"][0]["cycle_years"], arm["cycle_years"]["korea"]);
+    }
+
+    // The table and the CSV.
+    let table = run_alliance(&[]);
+    for needle in [
+        "us_alliances (USD m): 200 trials, seed 2019",
+        "arm 0 (reference): korea 1, japan 5, nato 2",
+        "arm 1: korea 5, japan 5, nato 2",
+        "patron totals",
+        "japan",
+        "nato",
+    ] {
+        assert!(table.contains(needle), "{needle} missing:\n{table}");
+    }
+    let csv = run_alliance(&["--format", "csv"]);
+    let lines: Vec<&str> = csv.lines().collect();
+    assert!(lines[0].starts_with("scenario,arm,cycles,level,metric,"));
+    assert_eq!(
+        lines.len(),
+        1 + 2 * (total_names().len() + 3 * METRICS.len())
+    );
+    assert!(
+        lines[1].starts_with("us_alliances,0,korea=1;japan=5;nato=2,totals,"),
+        "{}",
+        lines[1]
+    );
+    // The thread count does not change a bit.
+    assert_eq!(
+        run_alliance(&["--format", "json", "--threads", "1"]),
+        run_alliance(&["--format", "json", "--threads", "2"])
+    );
+
+    // --out writes the report's JSON and CSV (no charts for alliances).
+    let dir = TempDir::new("alliance-out");
+    let out = dir.join("results");
+    let json = run_alliance(&["--format", "json", "--out", &path_arg(&out)]);
+    assert_eq!(read(&out.join("report.json")), json);
+    assert_eq!(read(&out.join("report.csv")), csv);
+    let expected: BTreeSet<String> = strings(&["report.json", "report.csv"])
+        .into_iter()
+        .collect();
+    assert_eq!(files_in(&out), expected);
+}
+
+#[test]
+fn alliance_presets_show_check_and_scenario_files() {
+    let list = ok(&["presets"]);
+    let line = list
+        .lines()
+        .find(|l| l.split_whitespace().next() == Some("us_alliances"))
+        .unwrap_or_else(|| panic!("us_alliances missing:\n{list}"));
+    assert!(line.contains("korea, japan, nato"), "{line}");
+    let toml = ok(&["show", "us_alliances"]);
+    assert!(toml.contains("name = \"us_alliances\""), "{toml}");
+    assert!(toml.contains("[[hosts]]"), "{toml}");
+    let dir = TempDir::new("alliance-show");
+    let file = dir.join("alliance.toml");
+    std::fs::write(&file, &toml).expect("write the alliance");
+    assert_eq!(
+        ok(&["check", &path_arg(&file)]),
+        format!(
+            "{}: valid (alliance us_alliances; hosts korea, japan, nato)\n",
+            path_arg(&file)
+        )
+    );
+    // The shown preset, run from its file, gives exactly the preset's report.
+    let mut from_file = strings(&["run", "--scenario", &path_arg(&file)]);
+    from_file.extend(strings(&ALLIANCE_SMALL[2..]));
+    from_file.extend(strings(&["--format", "json"]));
+    assert_eq!(ok(&from_file), run_alliance(&["--format", "json"]));
+    // Without --cycles: one joint arm, every host at its own cycle.
+    let v: Value = serde_json::from_str(&ok(&[
+        "run",
+        "--preset",
+        "us_alliances",
+        "--trials",
+        "100",
+        "--format",
+        "json",
+    ]))
+    .expect("JSON");
+    assert_eq!(joint_cycles(&v), vec![(5.0, 5.0, 2.0)]);
+}
+
+#[test]
+fn alliance_overrides_reach_each_host() {
+    let base = alliance_json(&[]);
+    // A host's own cycle: Japan annual in every joint arm.
+    let v = alliance_json(&["--set", "hosts.japan.agreement.cycle_years=1"]);
+    assert_eq!(joint_cycles(&v), vec![(1.0, 1.0, 2.0), (5.0, 1.0, 2.0)]);
+    assert_ne!(v["fingerprint"], base["fingerprint"]);
+    // A host's bargaining parameter moves that host.
+    let margin = alliance_json(&["--set", "hosts.korea.party.margin=0.2"]);
+    let korea_lapse =
+        |v: &Value| v["arms"][0]["hosts"][0]["metrics"]["lapse_months"]["mean"].as_f64();
+    assert_ne!(korea_lapse(&margin), korea_lapse(&base));
+    // Without leverage the patron opens lower with Japan.
+    let flat = alliance_json(&["--set", "linkage.leverage=0"]);
+    let japan_demand =
+        |v: &Value| v["arms"][0]["hosts"][1]["metrics"]["opening_demand"]["mean"].as_f64();
+    assert_ne!(japan_demand(&flat), japan_demand(&base));
+    // A shared key.
+    let shared = alliance_json(&["--set", "patron.opening=0.1"]);
+    assert_ne!(shared["fingerprint"], base["fingerprint"]);
+    // Overrides apply in order: the last one wins.
+    assert_eq!(
+        run_alliance(&[
+            "--format",
+            "json",
+            "--set",
+            "linkage.leverage=2",
+            "--set",
+            "linkage.leverage=0",
+        ]),
+        run_alliance(&["--format", "json", "--set", "linkage.leverage=0"])
+    );
+    // Per-host grids multiply (first host slowest); --reference K picks a joint arm.
+    let grid = alliance_json(&["--cycles", "japan=1,5", "--reference", "2"]);
+    assert_eq!(
+        joint_cycles(&grid),
+        vec![
+            (1.0, 1.0, 2.0),
+            (1.0, 5.0, 2.0),
+            (5.0, 1.0, 2.0),
+            (5.0, 5.0, 2.0)
+        ]
+    );
+    assert_eq!(grid["reference_arm"], 2);
+    assert!(keys(&grid["arms"][2]["totals_vs_reference"]).is_empty());
+    assert_eq!(keys(&grid["arms"][0]["totals_vs_reference"]), total_names());
+}
+
+#[test]
+fn alliance_shards_merged_through_the_cli_equal_the_single_run() {
+    let dir = TempDir::new("alliance-shards");
+    let common = [
+        "--preset",
+        "us_alliances",
+        "--cycles",
+        "korea=1,5",
+        "--cycles",
+        "nato=1,2",
+        "--trials",
+        "400",
+        "--seed",
+        "7",
+        "--quiet",
+    ];
+    let mut full_args = strings(&["run", "--format", "json"]);
+    full_args.extend(strings(&common));
+    let full = ok(&full_args);
+    let mut parts = Vec::new();
+    for i in 0..3 {
+        let shard = format!("{i}/3");
+        let mut args = strings(&["run", "--shard", &shard]);
+        args.extend(strings(&common));
+        args.extend([String::from("--out"), dir.arg("parts")]);
+        let stdout = ok(&args);
+        let v: Value = serde_json::from_str(&stdout).expect("a partial report is JSON");
+        assert_eq!(v["negcycle_alliance_partial"], 1);
+        let file = dir.join("parts").join(format!("shard_{i}_of_3.json"));
+        assert_eq!(read(&file), stdout, "the shard file is what stdout printed");
+        parts.push(path_arg(&file));
+    }
+    parts.reverse();
+    let mut merge = strings(&["merge", "--format", "json"]);
+    merge.extend(parts.iter().cloned());
+    assert_eq!(ok(&merge), full, "merged shards differ from the single run");
+    let mut merge_table = strings(&["merge"]);
+    merge_table.extend(parts.iter().cloned());
+    let mut run_table = strings(&["run"]);
+    run_table.extend(strings(&common));
+    assert_eq!(ok(&merge_table), ok(&run_table));
+    let mut merge_csv = strings(&["merge", "--format", "csv"]);
+    merge_csv.extend(parts.iter().cloned());
+    let mut run_csv = strings(&["run", "--format", "csv"]);
+    run_csv.extend(strings(&common));
+    assert_eq!(ok(&merge_csv), ok(&run_csv));
+    let mut merge_out = strings(&["merge", "--quiet", "--out", &dir.arg("merged")]);
+    merge_out.extend(parts);
+    ok(&merge_out);
+    assert_eq!(read(&dir.join("merged").join("report.json")), full);
+}
+
+#[test]
+fn alliance_bad_inputs_exit_2_with_a_message_and_no_output() {
+    let dir = TempDir::new("alliance-bad");
+    let p = |name: &str| dir.arg(name);
+    let toml = ok(&["show", "us_alliances"]);
+    let duplicate = toml.replacen("name = \"japan\"", "name = \"korea\"", 1);
+    assert_ne!(duplicate, toml);
+    std::fs::write(dir.join("duplicate.toml"), duplicate).expect("write");
+    // Parts to mix: one alliance shard, one single-host shard, and a full alliance report.
+    let alliance_part = ok(&[
+        "run",
+        "--preset",
+        "us_alliances",
+        "--trials",
+        "100",
+        "--shard",
+        "0/2",
+        "--quiet",
+    ]);
+    std::fs::write(dir.join("alliance_0.json"), alliance_part).expect("write");
+    let single_part = ok(&[
+        "run", "--trials", "100", "--cycles", "1,5", "--shard", "1/2", "--quiet",
+    ]);
+    std::fs::write(dir.join("single_1.json"), single_part).expect("write");
+    std::fs::write(
+        dir.join("alliance_full.json"),
+        run_alliance(&["--format", "json"]),
+    )
+    .expect("write");
+
+    let run = |extra: &[&str]| {
+        let mut v = strings(&["run", "--preset", "us_alliances", "--trials", "100"]);
+        v.extend(strings(extra));
+        v
+    };
+    let cases: Vec<(&str, Vec<String>, Vec<&str>)> = vec![
+        (
+            "unknown host in --cycles",
+            run(&["--cycles", "korea=1,5", "--cycles", "jpn=1"]),
+            vec![
+                "--cycles jpn=1",
+                "no host named \"jpn\"",
+                "korea, japan, nato",
+            ],
+        ),
+        (
+            "unknown host in --set",
+            run(&["--set", "hosts.jpn.agreement.cycle_years=1"]),
+            vec!["--set", "no host named \"jpn\"", "korea, japan, nato"],
+        ),
+        (
+            "unknown key of a host in --set",
+            run(&["--set", "hosts.japan.party.margn=0.1"]),
+            vec!["hosts.japan.party.margn"],
+        ),
+        (
+            "a host's key without its host in --set",
+            run(&["--set", "host.margin=0.1"]),
+            vec!["hosts.NAME", "korea, japan, nato"],
+        ),
+        (
+            "--set breaking a host's rule",
+            run(&["--set", "hosts.korea.party.margin=-1"]),
+            vec!["hosts.korea.party.margin", ">= 0"],
+        ),
+        (
+            "plain --cycles for an alliance",
+            run(&["--cycles", "1,5"]),
+            vec!["--cycles", "NAME=YEARS", "korea=1,5", "korea, japan, nato"],
+        ),
+        (
+            "a host named twice in --cycles",
+            run(&["--cycles", "korea=1", "--cycles", "korea=5"]),
+            vec!["--cycles korea", "twice"],
+        ),
+        (
+            "a host's cycle not a whole number of steps",
+            run(&["--cycles", "korea=1,0.3"]),
+            vec!["hosts.korea.cycle_years", "whole number of steps", "0.3"],
+        ),
+        (
+            "a host's cycle not a number",
+            run(&["--cycles", "korea=one"]),
+            vec!["--cycles korea", "\"one\"", "not a number"],
+        ),
+        (
+            "--reference beyond the joint arms",
+            run(&["--cycles", "korea=1,5", "--reference", "2"]),
+            vec!["--reference", "index of a joint arm", "0 to 1", "got 2"],
+        ),
+        (
+            "--reference not a whole index",
+            run(&["--cycles", "korea=1,5", "--reference", "0.5"]),
+            vec!["--reference", "got 0.5"],
+        ),
+        (
+            "too many joint arms",
+            run(&[
+                "--cycles",
+                "korea=1,2,3,4,5,6,7,8,9,10,11",
+                "--cycles",
+                "japan=1,2,3,4,5,6,7,8,9,10,11",
+                "--cycles",
+                "nato=1,2,3,4,5,6,7,8,9,10",
+            ]),
+            vec!["--cycles", "1210 joint arms", "at most 1000"],
+        ),
+        (
+            "--shard with csv",
+            run(&["--shard", "0/2", "--format", "csv"]),
+            vec!["--shard", "--format csv"],
+        ),
+        (
+            "duplicate host names in a scenario file",
+            strings(&["run", "--scenario", &p("duplicate.toml"), "--trials", "100"]),
+            vec!["duplicate.toml", "hosts[1].name", "must be unique", "korea"],
+        ),
+        (
+            "NAME=YEARS for a single-host scenario",
+            strings(&["run", "--trials", "100", "--cycles", "host=1,5"]),
+            vec!["--cycles", "alliances", "--cycles 1,5"],
+        ),
+        (
+            "sweep on an alliance",
+            strings(&[
+                "sweep",
+                "--preset",
+                "us_alliances",
+                "--param",
+                "patron.opening",
+                "--values",
+                "0.1",
+            ]),
+            vec!["sweep", "us_alliances is an alliance"],
+        ),
+        (
+            "merging alliance and single-host parts",
+            strings(&["merge", &p("alliance_0.json"), &p("single_1.json")]),
+            vec![
+                "cannot merge",
+                "alliance_0.json",
+                "single_1.json",
+                "single-host",
+            ],
+        ),
+        (
+            "merging a full alliance report",
+            strings(&["merge", &p("alliance_full.json")]),
+            vec!["alliance_full.json", "full report, not a partial report"],
+        ),
+        (
+            "merging an incomplete alliance run",
+            strings(&["merge", &p("alliance_0.json")]),
+            vec!["cannot merge", "missing"],
+        ),
+    ];
+    for (i, (what, mut args, needles)) in cases.into_iter().enumerate() {
+        let out = dir.join(&format!("out_{i}"));
+        args.extend([String::from("--out"), path_arg(&out)]);
+        let r = negcycle(&args);
+        assert_eq!(r.code, Some(2), "{what}: {args:?}\n{}", r.stderr);
+        assert!(r.stderr.starts_with("negcycle: "), "{what}: {}", r.stderr);
+        for needle in needles {
+            assert!(
+                r.stderr.contains(needle),
+                "{what}: {needle:?} missing from:\n{}",
+                r.stderr
+            );
+        }
+        assert!(r.stdout.is_empty(), "{what}: printed {}", r.stdout);
+        assert!(!out.exists(), "{what}: {} was created", out.display());
+    }
+    // `check` names the duplicate too.
+    let r = negcycle(&["check", &p("duplicate.toml")]);
+    assert_eq!(r.code, Some(2), "{}", r.stderr);
+    assert!(r.stderr.contains("must be unique"), "{}", r.stderr);
+    assert!(r.stdout.is_empty());
+}

@@ -446,8 +446,11 @@ impl Alliance {
                 || key.starts_with("host.")
                 || key.starts_with("support.")
             {
+                let suggested = key
+                    .strip_prefix("host.")
+                    .map_or_else(|| key.to_string(), |k| format!("party.{k}"));
                 return Err(err(format!(
-                    "a host's key: write hosts.NAME.{key} (hosts: {})",
+                    "a host's key: write hosts.NAME.{suggested} (hosts: {})",
                     self.host_names().join(", ")
                 )));
             }

@@ -1,5 +1,6 @@
 //! The negcycle command line: run experiments, shard and merge them, sweep a parameter, list,
-//! show and check scenarios.
+//! show and check scenarios. `run`, `merge`, `presets`, `show` and `check` also handle alliances
+//! (one patron, several hosts: [`negcycle::alliance`]).
 //!
 //! Exit status: 0 success, 2 invalid input or usage, 1 any other failure. Every input is
 //! checked before anything runs or any output file or directory is created; every output file
@@ -7,6 +8,7 @@
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use negcycle::alliance::{Alliance, AllianceExperiment, AlliancePartialReport, AllianceReport};
 use negcycle::metrics::METRICS;
 use negcycle::report::write_atomic;
 use negcycle::sweep::{DEFAULT_SWEEP_METRICS, SweepReport, sweep};
@@ -29,6 +31,10 @@ const DEFAULT_SWEEP_TRIALS: u64 = 2_000;
 const DEFAULT_SEED: u64 = 2019;
 /// Largest accepted `--threads`.
 const MAX_THREADS: usize = 1024;
+/// Largest number of joint arms of an alliance run (the product of the per-host grids).
+const MAX_JOINT_ARMS: usize = 1000;
+/// The key that marks an alliance partial report (`run --shard` on an alliance).
+const ALLIANCE_PARTIAL_MARKER: &str = "negcycle_alliance_partial";
 /// The progress bar appears only for runs that take longer than this.
 const PROGRESS_DELAY: Duration = Duration::from_secs(1);
 
@@ -68,16 +74,31 @@ report as JSON (the default format with --shard; table and csv are refused). Wit
 written to DIR/shard_I_of_N.json. `negcycle merge` combines the N parts into exactly (byte for \
 byte) the report of the unsharded run with the same options.
 
+Alliances (one patron, several hosts: --preset us_alliances, or a --scenario file with \
+[[hosts]]): each joint arm gives every host its own cycle length, and the report has the patron's \
+totals over all hosts plus a level per host. Give a host's cycle lengths with \
+--cycles NAME=YEARS,... (repeatable, e.g. --cycles korea=1,5 --cycles japan=5); hosts not named \
+keep their own agreement.cycle_years, and the joint arms are the product of the per-host lists \
+(first host in the file varies slowest; at most 1000 arms). A plain --cycles 1,5 is refused for \
+an alliance. --reference K is then the 0-based index of the reference joint arm, as numbered in \
+the report (default 0, the first value of every list: --cycles korea=5,1 makes Korea at five \
+years the reference). --set reaches a host's keys through its name \
+(hosts.japan.agreement.cycle_years=1, hosts.korea.party.margin=0.1), the links through \
+linkage.* (linkage.leverage=0) and shared keys as for one host (patron.opening=0.2). --out DIR \
+writes report.json and report.csv (no charts); --shard and `negcycle merge` work as for one host.
+
 Everything (scenario, --set keys and values, cycles, trials, threads, shard, --out) is checked \
 before the simulation starts; invalid input exits with status 2 and creates no file.";
 
 const MERGE_LONG_ABOUT: &str = "\
 Merges the partial reports written by `negcycle run --shard I/N --format json` (all N of them, \
 in any order) into the full report, identical to the report of the unsharded run. Parts of \
-different experiments, overlapping parts and missing parts are refused (exit status 2).
+different experiments, overlapping parts and missing parts are refused (exit status 2). Parts \
+of an alliance run (marked by the key negcycle_alliance_partial) merge into the alliance report; \
+mixing single-host and alliance parts is refused (exit status 2).
 
 Output as for `run`: stdout gets the chosen --format; --out DIR also writes report.json, \
-report.csv and the charts (feature `plot`).";
+report.csv and the charts (feature `plot`; none for alliances).";
 
 const SWEEP_LONG_ABOUT: &str = "\
 Runs one experiment per value of a scenario key (--param, a dotted path as for --set) on the \
@@ -105,7 +126,7 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
-    /// Compare cycle lengths on one scenario (the default command)
+    /// Compare cycle lengths on one scenario or alliance (the default command)
     #[command(long_about = RUN_LONG_ABOUT, after_help = AFTER_HELP)]
     Run(RunArgs),
     /// Merge the partial reports of `run --shard` into the full report
@@ -114,15 +135,16 @@ enum Command {
     /// Run one experiment per value of a scenario key and compare them
     #[command(long_about = SWEEP_LONG_ABOUT, after_help = AFTER_HELP)]
     Sweep(SweepArgs),
-    /// List the built-in scenarios with their descriptions
+    /// List the built-in scenarios (single-host and alliances) with their descriptions
     Presets,
-    /// Print a built-in scenario as TOML, ready to edit and use with --scenario
+    /// Print a built-in scenario or alliance as TOML, ready to edit and use with --scenario
     Show {
         /// The preset's name (see `negcycle presets`)
         #[arg(value_name = "PRESET")]
         preset: String,
     },
-    /// Validate a scenario file (.toml or .json) and list every problem with its field path
+    /// Validate a scenario or alliance file (.toml or .json) and list every problem with its
+    /// field path
     #[command(after_help = AFTER_HELP)]
     Check {
         /// The scenario file
@@ -145,7 +167,7 @@ enum Format {
 /// Where the scenario comes from.
 #[derive(Debug, Clone, Args)]
 struct ScenarioArgs {
-    /// Built-in scenario (see `negcycle presets`) [default: us_rok_sma]
+    /// Built-in scenario or alliance (see `negcycle presets`) [default: us_rok_sma]
     #[arg(
         long,
         value_name = "NAME",
@@ -153,11 +175,13 @@ struct ScenarioArgs {
         display_order = 1
     )]
     preset: Option<String>,
-    /// Scenario file, .toml or .json (see `negcycle show` for the keys)
+    /// Scenario file, .toml or .json (see `negcycle show` for the keys); a file with
+    /// [[hosts]] is an alliance
     #[arg(long, value_name = "FILE", display_order = 2)]
     scenario: Option<PathBuf>,
     /// Override a scenario key by its dotted path, e.g. --set host.margin=0.1
-    /// --set lapse.model=attrition; repeatable, applied in order, validated like a file
+    /// --set lapse.model=attrition (alliances: --set hosts.japan.agreement.cycle_years=1
+    /// --set linkage.leverage=0); repeatable, applied in order, validated like a file
     #[arg(long = "set", value_name = "KEY=VALUE", display_order = 7)]
     set: Vec<String>,
 }
@@ -165,19 +189,12 @@ struct ScenarioArgs {
 /// The experiment's settings shared by `run` and `sweep`.
 #[derive(Debug, Clone, Args)]
 struct ExperimentArgs {
-    /// Cycle lengths (arms) in years, comma-separated; each a positive whole number of steps
+    /// The reference arm for paired differences: one of the --cycles lengths, in years
+    /// [default: the first of --cycles]. For an alliance: the 0-based index K of a joint arm, as
+    /// numbered in the report [default: 0]
     #[arg(
         long,
-        value_name = "YEARS,...",
-        default_value = DEFAULT_CYCLES,
-        allow_hyphen_values = true,
-        display_order = 4
-    )]
-    cycles: String,
-    /// The reference arm for paired differences [default: the first of --cycles]
-    #[arg(
-        long,
-        value_name = "YEARS",
+        value_name = "YEARS|K",
         allow_hyphen_values = true,
         display_order = 5
     )]
@@ -200,6 +217,17 @@ struct ExperimentArgs {
 struct RunArgs {
     #[command(flatten)]
     scenario: ScenarioArgs,
+    /// Cycle lengths (arms) in years, comma-separated; each a positive whole number of steps
+    /// [default: 1,2,3,5,10]. For an alliance: NAME=YEARS,... per host, repeatable (e.g.
+    /// --cycles korea=1,5 --cycles japan=5); hosts not named keep their own cycle; the joint
+    /// arms are the product of the lists
+    #[arg(
+        long,
+        value_name = "YEARS,...|NAME=YEARS,...",
+        allow_hyphen_values = true,
+        display_order = 4
+    )]
+    cycles: Vec<String>,
     #[command(flatten)]
     experiment: ExperimentArgs,
     /// Trials: simulated histories per arm
@@ -245,6 +273,15 @@ struct SweepArgs {
         display_order = 3
     )]
     values: String,
+    /// Cycle lengths (arms) in years, comma-separated; each a positive whole number of steps
+    #[arg(
+        long,
+        value_name = "YEARS,...",
+        default_value = DEFAULT_CYCLES,
+        allow_hyphen_values = true,
+        display_order = 4
+    )]
+    cycles: String,
     /// A metric to show (repeatable) [default: lapse_months, unsettled_share,
     /// payments_vs_fair, joint_loss]
     #[arg(long = "metric", value_name = "NAME", display_order = 4)]
@@ -396,10 +433,68 @@ fn check_input_file(path: &Path) -> Result<std::fs::Metadata, Failure> {
     Ok(meta)
 }
 
-/// Reads and validates a scenario file.
-fn read_scenario(path: &Path) -> Result<Scenario, Failure> {
+/// A validated scenario: one host, or an alliance of several.
+enum Loaded {
+    Single(Box<Scenario>),
+    Alliance(Box<Alliance>),
+}
+
+/// Whether `path` holds an alliance (a `.toml` or `.json` text with a `hosts` key). Any problem
+/// reading it answers `false`, so that the single-host reader reports it as before.
+fn file_is_alliance(path: &Path) -> bool {
+    let ext = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .map(str::to_ascii_lowercase);
+    let is_toml = match ext.as_deref() {
+        Some("toml") => true,
+        Some("json") => false,
+        _ => return false,
+    };
+    std::fs::read_to_string(path).is_ok_and(|text| Alliance::is_alliance_text(&text, is_toml))
+}
+
+/// Reads and validates a scenario or alliance file.
+fn read_input(path: &Path) -> Result<Loaded, Failure> {
     check_input_file(path)?;
-    Scenario::from_path(path).map_err(|e| invalid(scenario_error(&path.display().to_string(), &e)))
+    let shown = path.display().to_string();
+    if file_is_alliance(path) {
+        let alliance =
+            Alliance::from_path(path).map_err(|e| invalid(scenario_error(&shown, &e)))?;
+        Ok(Loaded::Alliance(Box::new(alliance)))
+    } else {
+        let scenario =
+            Scenario::from_path(path).map_err(|e| invalid(scenario_error(&shown, &e)))?;
+        Ok(Loaded::Single(Box::new(scenario)))
+    }
+}
+
+/// Every preset name: the single-host presets, then the alliances.
+fn all_preset_names() -> Vec<String> {
+    Scenario::presets()
+        .into_iter()
+        .chain(Alliance::presets())
+        .map(str::to_string)
+        .collect()
+}
+
+/// The error for a preset name that is neither a scenario nor an alliance.
+fn unknown_preset(name: &str) -> ScenarioError {
+    ScenarioError::UnknownPreset {
+        name: name.to_string(),
+        available: all_preset_names(),
+    }
+}
+
+/// A built-in scenario or alliance.
+fn load_preset(name: &str) -> Result<Loaded, ScenarioError> {
+    if Scenario::presets().contains(&name) {
+        Ok(Loaded::Single(Box::new(Scenario::preset(name)?)))
+    } else if Alliance::presets().contains(&name) {
+        Ok(Loaded::Alliance(Box::new(Alliance::preset(name)?)))
+    } else {
+        Err(unknown_preset(name))
+    }
 }
 
 /// Reads an input file as UTF-8 text.
@@ -419,26 +514,74 @@ fn read_text(path: &Path) -> Result<String, Failure> {
     Ok(text)
 }
 
-/// The scenario of `--preset`/`--scenario` with every `--set` applied in order.
-fn load_scenario(args: &ScenarioArgs) -> Result<Scenario, Failure> {
-    let mut scenario = match (&args.scenario, &args.preset) {
-        (Some(path), _) => read_scenario(path)?,
+/// The scenario or alliance of `--preset`/`--scenario`, before any `--set`.
+fn load_base(args: &ScenarioArgs) -> Result<Loaded, Failure> {
+    match (&args.scenario, &args.preset) {
+        (Some(path), _) => read_input(path),
         (None, name) => {
             let name = name.as_deref().unwrap_or(DEFAULT_PRESET);
-            Scenario::preset(name).map_err(|e| invalid(format!("--preset: {e}")))?
+            load_preset(name).map_err(|e| invalid(format!("--preset: {e}")))
         }
-    };
-    for item in &args.set {
-        let (key, value) = item.split_once('=').ok_or_else(|| {
-            invalid(format!(
-                "--set: expected KEY=VALUE (e.g. host.margin=0.1), got {item:?}"
-            ))
-        })?;
-        scenario = scenario
-            .with_override(key.trim(), value.trim())
-            .map_err(|e| invalid(format!("--set {item}: {e}")))?;
     }
-    Ok(scenario)
+}
+
+/// Splits one `--set` item into its key and value.
+fn split_set(item: &str) -> Result<(&str, &str), Failure> {
+    let (key, value) = item.split_once('=').ok_or_else(|| {
+        invalid(format!(
+            "--set: expected KEY=VALUE (e.g. host.margin=0.1), got {item:?}"
+        ))
+    })?;
+    Ok((key.trim(), value.trim()))
+}
+
+/// `loaded` with every `--set` applied in order (for an alliance through
+/// [`Alliance::with_override`]: `hosts.NAME.*`, `linkage.*` and the shared keys).
+fn apply_sets(loaded: Loaded, sets: &[String]) -> Result<Loaded, Failure> {
+    match loaded {
+        Loaded::Single(mut scenario) => {
+            for item in sets {
+                let (key, value) = split_set(item)?;
+                *scenario = scenario
+                    .with_override(key, value)
+                    .map_err(|e| invalid(format!("--set {item}: {e}")))?;
+            }
+            Ok(Loaded::Single(scenario))
+        }
+        Loaded::Alliance(mut alliance) => {
+            for item in sets {
+                let (key, value) = split_set(item)?;
+                *alliance = alliance
+                    .with_override(key, value)
+                    .map_err(|e| invalid(format!("--set {item}: {e}")))?;
+            }
+            Ok(Loaded::Alliance(alliance))
+        }
+    }
+}
+
+/// The scenario or alliance of `--preset`/`--scenario` with every `--set` applied in order.
+fn load_input(args: &ScenarioArgs) -> Result<Loaded, Failure> {
+    apply_sets(load_base(args)?, &args.set)
+}
+
+/// The single-host scenario of `--preset`/`--scenario` with every `--set` applied (`sweep`
+/// does not take alliances).
+fn load_scenario(args: &ScenarioArgs, command: &str) -> Result<Scenario, Failure> {
+    match load_base(args)? {
+        Loaded::Alliance(a) => Err(invalid(format!(
+            "{command}: {} is an alliance (hosts {}); `negcycle {command}` takes single-host \
+             scenarios only (run `negcycle run` once per value with --set instead)",
+            a.name,
+            a.host_names().join(", ")
+        ))),
+        single => match apply_sets(single, &args.set)? {
+            Loaded::Single(s) => Ok(*s),
+            Loaded::Alliance(_) => Err(Failure::Failed(
+                "internal error: a scenario turned into an alliance".into(),
+            )),
+        },
+    }
 }
 
 /// Splits a comma-separated option value into trimmed, non-empty, distinct items.
@@ -462,31 +605,151 @@ fn split_list<'a>(option: &str, text: &'a str) -> Result<Vec<&'a str>, Failure> 
 
 /// Parses `--cycles`: positive finite numbers of years, distinct.
 fn parse_cycles(text: &str) -> Result<Vec<f64>, Failure> {
+    parse_cycle_list("--cycles", text)
+}
+
+/// Parses a comma-separated list of cycle lengths (positive finite years, distinct); `option`
+/// names it in messages.
+fn parse_cycle_list(option: &str, text: &str) -> Result<Vec<f64>, Failure> {
     let mut cycles: Vec<f64> = Vec::new();
-    for item in split_list("--cycles", text)? {
+    for item in split_list(option, text)? {
         let years: f64 = item.parse().map_err(|_| {
             invalid(format!(
-                "--cycles: {item:?} is not a number (cycle lengths are in years, e.g. 1,2,5)"
+                "{option}: {item:?} is not a number (cycle lengths are in years, e.g. 1,2,5)"
             ))
         })?;
         if !years.is_finite() {
             return Err(invalid(format!(
-                "--cycles: {item:?} must be a finite number of years"
+                "{option}: {item:?} must be a finite number of years"
             )));
         }
         if years <= 0.0 {
             return Err(invalid(format!(
-                "--cycles: {item:?} must be > 0 (a cycle length in years)"
+                "{option}: {item:?} must be > 0 (a cycle length in years)"
             )));
         }
         if cycles.contains(&years) {
             return Err(invalid(format!(
-                "--cycles: {item:?} is given twice (arms must be distinct)"
+                "{option}: {item:?} is given twice (arms must be distinct)"
             )));
         }
         cycles.push(years);
     }
     Ok(cycles)
+}
+
+/// The single `--cycles` list of a single-host run (the default when not given).
+fn single_cycles_text<'a>(items: &'a [String], scenario: &Scenario) -> Result<&'a str, Failure> {
+    let text = match items {
+        [] => DEFAULT_CYCLES,
+        [one] => one.as_str(),
+        more => {
+            return Err(invalid(format!(
+                "--cycles: given {} times; a single-host scenario takes one comma-separated \
+                 list of years (e.g. --cycles 1,2,5)",
+                more.len()
+            )));
+        }
+    };
+    if text.contains('=') {
+        return Err(invalid(format!(
+            "--cycles: {text:?}: NAME=YEARS,... lists are for alliances (scenarios with \
+             [[hosts]]); {} has one host: give its cycle lengths in years, e.g. --cycles 1,5",
+            scenario.name
+        )));
+    }
+    Ok(text)
+}
+
+/// Parses an alliance's `--cycles NAME=YEARS,...` items into one grid per host (in the hosts'
+/// order); a host not named keeps its own `agreement.cycle_years`. Every cycle length is
+/// checked against its host's steps.
+fn parse_host_cycles(alliance: &Alliance, items: &[String]) -> Result<Vec<Vec<f64>>, Failure> {
+    let names = alliance.host_names();
+    let hosts = names.join(", ");
+    let mut given: Vec<Option<Vec<f64>>> = vec![None; names.len()];
+    for item in items {
+        let Some((name, list)) = item.split_once('=') else {
+            let example = match names.as_slice() {
+                [first, second, ..] => format!("--cycles {first}=1,5 --cycles {second}=5"),
+                [first] => format!("--cycles {first}=1,5"),
+                [] => "--cycles NAME=1,5".to_string(),
+            };
+            return Err(invalid(format!(
+                "--cycles: {item:?} names no host; {} is an alliance (hosts {hosts}): give \
+                 each host's cycle lengths as NAME=YEARS,... (repeatable), e.g. {example}; \
+                 hosts not named keep their own agreement.cycle_years",
+                alliance.name
+            )));
+        };
+        let name = name.trim();
+        let option = format!("--cycles {name}");
+        let i = alliance.host_index(name).ok_or_else(|| {
+            invalid(format!(
+                "--cycles {item}: no host named {name:?}; hosts: {hosts}"
+            ))
+        })?;
+        if given[i].is_some() {
+            return Err(invalid(format!(
+                "{option}: the host is given twice (list all its cycle lengths in one item, \
+                 e.g. {name}=1,5)"
+            )));
+        }
+        let cycles = parse_cycle_list(&option, list)?;
+        let scenario = alliance.host_scenario(i);
+        let field = format!("hosts.{name}.cycle_years");
+        for &c in &cycles {
+            scenario
+                .check_cycle_years(&field, c)
+                .map_err(|e| match &e {
+                    ScenarioError::Invalid(v) => invalid(format!(
+                        "{option}: {}",
+                        v.iter()
+                            .map(ToString::to_string)
+                            .collect::<Vec<_>>()
+                            .join("; ")
+                    )),
+                    _ => invalid(format!("{option}: {e}")),
+                })?;
+        }
+        given[i] = Some(cycles);
+    }
+    let grids: Vec<Vec<f64>> = given
+        .into_iter()
+        .zip(&alliance.hosts)
+        .map(|(g, h)| g.unwrap_or_else(|| vec![h.agreement.cycle_years]))
+        .collect();
+    let arms = grids
+        .iter()
+        .try_fold(1usize, |n, g| n.checked_mul(g.len()))
+        .unwrap_or(usize::MAX);
+    if arms > MAX_JOINT_ARMS {
+        return Err(invalid(format!(
+            "--cycles: the per-host lists make {} joint arms; at most {MAX_JOINT_ARMS} are \
+             allowed (shorten the lists)",
+            if arms == usize::MAX {
+                "too many".to_string()
+            } else {
+                arms.to_string()
+            }
+        )));
+    }
+    Ok(grids)
+}
+
+/// The reference joint arm of an alliance run: `--reference K`, a 0-based arm index (default 0).
+fn alliance_reference(reference: Option<f64>, arms: usize) -> Result<usize, Failure> {
+    match reference {
+        None => Ok(0),
+        Some(k) if k.is_finite() && k >= 0.0 && k.fract() == 0.0 && k < arms as f64 => {
+            Ok(k as usize)
+        }
+        Some(k) => Err(invalid(format!(
+            "--reference: for an alliance, the 0-based index of a joint arm as numbered in the \
+             report (0 to {}), got {k}",
+            arms.saturating_sub(1)
+        ))),
+    }
 }
 
 /// Parses `--shard I/N` with `0 <= I < N`.
@@ -643,40 +906,70 @@ impl Bar {
 // ---------------------------------------------------------------------------------------------
 
 fn cmd_run(args: RunArgs) -> Result<(), Failure> {
-    let exp = &args.experiment;
     // Everything is checked before the simulation starts and before any file is created.
-    let scenario = load_scenario(&args.scenario)?;
-    let cycles = parse_cycles(&exp.cycles)?;
+    match load_input(&args.scenario)? {
+        Loaded::Single(scenario) => run_single(&args, *scenario),
+        Loaded::Alliance(alliance) => run_alliance(&args, *alliance),
+    }
+}
+
+/// The output format of `run`: JSON for a shard (table and csv are refused), else `--format`
+/// (a table by default).
+fn run_format(shard: Option<(u64, u64)>, format: Option<Format>) -> Result<Format, Failure> {
+    match (shard, format) {
+        (Some(_), None | Some(Format::Json)) => Ok(Format::Json),
+        (Some(_), Some(other)) => Err(invalid(format!(
+            "--shard: a shard's partial report is JSON only; --format {} is not possible \
+             (use --format json, then `negcycle merge` the parts)",
+            format_name(other)
+        ))),
+        (None, f) => Ok(f.unwrap_or(Format::Table)),
+    }
+}
+
+/// The trials this invocation runs (a shard's slice, or all of them), for the progress bar.
+fn planned_trials(trials: u64, shard: Option<(u64, u64)>) -> u64 {
+    match shard {
+        Some((index, count)) => {
+            let split = |i: u64| {
+                let cut = u128::from(trials) * u128::from(i) / u128::from(count);
+                u64::try_from(cut).unwrap_or(u64::MAX)
+            };
+            split(index + 1).saturating_sub(split(index))
+        }
+        None => trials,
+    }
+}
+
+/// Prints a shard's partial report (JSON), also written to DIR/shard_I_of_N.json with --out.
+fn output_shard(
+    json: String,
+    (index, count): (u64, u64),
+    out: Option<&Path>,
+    quiet: bool,
+) -> Result<(), Failure> {
+    let json = with_newline(json);
+    if let Some(dir) = out {
+        create_out_dir(dir)?;
+        let path = dir.join(format!("shard_{index}_of_{count}.json"));
+        write_file(&path, &json, quiet)?;
+    }
+    emit(&json)
+}
+
+fn run_single(args: &RunArgs, scenario: Scenario) -> Result<(), Failure> {
+    let exp = &args.experiment;
+    let cycles = parse_cycles(single_cycles_text(&args.cycles, &scenario)?)?;
     check_cycles(&scenario, &cycles, "")?;
     let reference = reference_arm(exp.reference, &cycles)?;
     check_trials(args.trials)?;
     check_threads(exp.threads)?;
     let shard = args.shard.as_deref().map(parse_shard).transpose()?;
-    let format = match (shard, args.format) {
-        (Some(_), None | Some(Format::Json)) => Format::Json,
-        (Some(_), Some(other)) => {
-            return Err(invalid(format!(
-                "--shard: a shard's partial report is JSON only; --format {} is not possible \
-                 (use --format json, then `negcycle merge` the parts)",
-                format_name(other)
-            )));
-        }
-        (None, f) => f.unwrap_or(Format::Table),
-    };
+    let format = run_format(shard, args.format)?;
     check_out_dir(exp.out.as_deref())?;
 
     // The bar counts the trials this invocation runs (a shard's slice, or all of them).
-    let planned = match shard {
-        Some((index, count)) => {
-            let split = |i: u64| {
-                let cut = u128::from(args.trials) * u128::from(i) / u128::from(count);
-                u64::try_from(cut).unwrap_or(u64::MAX)
-            };
-            split(index + 1).saturating_sub(split(index))
-        }
-        None => args.trials,
-    };
-    let bar = Bar::new(exp.quiet, planned);
+    let bar = Bar::new(exp.quiet, planned_trials(args.trials, shard));
     let observer = {
         let bar = bar.clone();
         move |p: Progress| bar.set(p.trials_done)
@@ -696,19 +989,58 @@ fn cmd_run(args: RunArgs) -> Result<(), Failure> {
             let part = experiment.run_shard(index, count);
             bar.finish();
             let part = part.map_err(from_lib)?;
-            let json = with_newline(part.to_json_string().map_err(output_failure)?);
-            if let Some(dir) = &exp.out {
-                create_out_dir(dir)?;
-                let path = dir.join(format!("shard_{index}_of_{count}.json"));
-                write_file(&path, &json, exp.quiet)?;
-            }
-            emit(&json)
+            let json = part.to_json_string().map_err(output_failure)?;
+            output_shard(json, (index, count), exp.out.as_deref(), exp.quiet)
         }
         None => {
             let report = experiment.run();
             bar.finish();
             let report = report.map_err(from_lib)?;
             output_report(&report, format, exp.out.as_deref(), exp.quiet)
+        }
+    }
+}
+
+/// `run` on an alliance: the joint arms are the product of the per-host `--cycles` lists.
+fn run_alliance(args: &RunArgs, alliance: Alliance) -> Result<(), Failure> {
+    let exp = &args.experiment;
+    let grids = parse_host_cycles(&alliance, &args.cycles)?;
+    let arms: usize = grids.iter().map(Vec::len).product();
+    let reference = alliance_reference(exp.reference, arms)?;
+    check_trials(args.trials)?;
+    check_threads(exp.threads)?;
+    let shard = args.shard.as_deref().map(parse_shard).transpose()?;
+    let format = run_format(shard, args.format)?;
+    check_out_dir(exp.out.as_deref())?;
+
+    let bar = Bar::new(exp.quiet, planned_trials(args.trials, shard));
+    let observer = {
+        let bar = bar.clone();
+        move |p: Progress| bar.set(p.trials_done)
+    };
+    let mut experiment = AllianceExperiment::new(alliance)
+        .grid(&grids)
+        .reference(reference)
+        .trials(args.trials)
+        .seed(exp.seed)
+        .observer(observer);
+    if let Some(n) = exp.threads {
+        experiment = experiment.threads(n);
+    }
+
+    match shard {
+        Some((index, count)) => {
+            let part = experiment.run_shard(index, count);
+            bar.finish();
+            let part = part.map_err(from_lib)?;
+            let json = part.to_json_string().map_err(output_failure)?;
+            output_shard(json, (index, count), exp.out.as_deref(), exp.quiet)
+        }
+        None => {
+            let report = experiment.run();
+            bar.finish();
+            let report = report.map_err(from_lib)?;
+            output_alliance_report(&report, format, exp.out.as_deref(), exp.quiet)
         }
     }
 }
@@ -749,32 +1081,88 @@ fn output_report(
     }
 }
 
+/// Writes an alliance report's files (report.json, report.csv) into `out` (if given), then
+/// prints it in `format`.
+fn output_alliance_report(
+    report: &AllianceReport,
+    format: Format,
+    out: Option<&Path>,
+    quiet: bool,
+) -> Result<(), Failure> {
+    let json = with_newline(report.to_json_string().map_err(output_failure)?);
+    let csv = report.to_csv_string();
+    if let Some(dir) = out {
+        create_out_dir(dir)?;
+        write_file(&dir.join("report.json"), &json, quiet)?;
+        write_file(&dir.join("report.csv"), &csv, quiet)?;
+    }
+    match format {
+        Format::Table => emit(&with_newline(report.to_string())),
+        Format::Json => emit(&json),
+        Format::Csv => emit(&csv),
+    }
+}
+
+/// Whether a JSON text carries the alliance partial report's marker key.
+fn is_alliance_partial(text: &str) -> bool {
+    serde_json::from_str::<serde_json::Value>(text)
+        .is_ok_and(|v| v.get(ALLIANCE_PARTIAL_MARKER).is_some())
+}
+
+/// The message for a full report given to `merge`.
+fn full_report_given(origin: &str) -> Failure {
+    invalid(format!(
+        "{origin}: this is a full report, not a partial report of \
+         `negcycle run --shard I/N --format json`"
+    ))
+}
+
 fn cmd_merge(args: MergeArgs) -> Result<(), Failure> {
     check_out_dir(args.out.as_deref())?;
     let mut parts: Vec<PartialReport> = Vec::with_capacity(args.files.len());
+    let mut alliance_parts: Vec<AlliancePartialReport> = Vec::new();
+    // The first file of each kind, to name both when the kinds are mixed.
+    let (mut first_single, mut first_alliance): (Option<String>, Option<String>) = (None, None);
     for path in &args.files {
         let text = read_text(path)?;
         let origin = path.display().to_string();
-        let part = PartialReport::from_json_str(&text, &origin).map_err(|e| {
-            if Report::from_json_str(&text, &origin).is_ok() {
-                invalid(format!(
-                    "{origin}: this is a full report, not a partial report of \
-                     `negcycle run --shard I/N --format json`"
-                ))
-            } else {
-                from_lib(e)
-            }
-        })?;
-        parts.push(part);
+        if is_alliance_partial(&text) {
+            let part = AlliancePartialReport::from_json_str(&text, &origin).map_err(from_lib)?;
+            first_alliance.get_or_insert_with(|| origin.clone());
+            alliance_parts.push(part);
+        } else {
+            let part = PartialReport::from_json_str(&text, &origin).map_err(|e| {
+                if Report::from_json_str(&text, &origin).is_ok()
+                    || AllianceReport::from_json_str(&text, &origin).is_ok()
+                {
+                    full_report_given(&origin)
+                } else {
+                    from_lib(e)
+                }
+            })?;
+            first_single.get_or_insert_with(|| origin.clone());
+            parts.push(part);
+        }
     }
-    let report = Report::merge(&parts).map_err(from_lib)?;
-    output_report(&report, args.format, args.out.as_deref(), args.quiet)
+    if let (Some(single), Some(alliance)) = (&first_single, &first_alliance) {
+        return Err(invalid(format!(
+            "cannot merge: {alliance} is a partial report of an alliance run and {single} one \
+             of a single-host run (merge the parts of one experiment)"
+        )));
+    }
+    if alliance_parts.is_empty() {
+        let report = Report::merge(&parts).map_err(from_lib)?;
+        output_report(&report, args.format, args.out.as_deref(), args.quiet)
+    } else {
+        let report = AllianceReport::merge(&alliance_parts).map_err(from_lib)?;
+        output_alliance_report(&report, args.format, args.out.as_deref(), args.quiet)
+    }
 }
 
 fn cmd_sweep(args: SweepArgs) -> Result<(), Failure> {
     let exp = &args.experiment;
-    let base = load_scenario(&args.scenario)?;
-    let cycles = parse_cycles(&exp.cycles)?;
+    let base = load_scenario(&args.scenario, "sweep")?;
+    let cycles = parse_cycles(&args.cycles)?;
     let reference = reference_arm(exp.reference, &cycles)?;
     check_trials(args.trials)?;
     check_threads(exp.threads)?;
@@ -876,27 +1264,48 @@ fn sweep_table(
 }
 
 fn cmd_presets() -> Result<(), Failure> {
-    let names = Scenario::presets();
-    let width = names.iter().map(|n| n.len()).max().unwrap_or(0);
+    let width = all_preset_names()
+        .iter()
+        .map(|n| n.len())
+        .max()
+        .unwrap_or(0);
+    let internal = |name: &str, e: ScenarioError| {
+        Failure::Failed(format!("internal error: preset {name}: {e}"))
+    };
     let mut text = String::new();
-    for name in names {
-        let scenario = Scenario::preset(name)
-            .map_err(|e| Failure::Failed(format!("internal error: preset {name}: {e}")))?;
+    for name in Scenario::presets() {
+        let scenario = Scenario::preset(name).map_err(|e| internal(name, e))?;
         text.push_str(&format!("{name:<width$}  {}\n", scenario.description));
+    }
+    for name in Alliance::presets() {
+        let alliance = Alliance::preset(name).map_err(|e| internal(name, e))?;
+        text.push_str(&format!(
+            "{name:<width$}  {} (alliance: {})\n",
+            alliance.description,
+            alliance.host_names().join(", ")
+        ));
     }
     emit(&text)
 }
 
 fn cmd_show(preset: &str) -> Result<(), Failure> {
-    let text = Scenario::preset_toml(preset).map_err(|e| invalid(e.to_string()))?;
+    let text = Scenario::preset_toml(preset)
+        .or_else(|_| Alliance::preset_toml(preset))
+        .map_err(|_| invalid(unknown_preset(preset).to_string()))?;
     emit(&with_newline(text.to_string()))
 }
 
 fn cmd_check(file: &Path) -> Result<(), Failure> {
-    let scenario = read_scenario(file)?;
-    emit(&format!(
-        "{}: valid (scenario {})\n",
-        file.display(),
-        scenario.name
-    ))
+    let text = match read_input(file)? {
+        Loaded::Single(scenario) => {
+            format!("{}: valid (scenario {})\n", file.display(), scenario.name)
+        }
+        Loaded::Alliance(alliance) => format!(
+            "{}: valid (alliance {}; hosts {})\n",
+            file.display(),
+            alliance.name,
+            alliance.host_names().join(", ")
+        ),
+    };
+    emit(&text)
 }
