@@ -63,6 +63,9 @@ pub struct Model {
     escalator_log: Vec<f64>,
     delta_patron: f64,
     delta_host: f64,
+    /// Handed to protocols that draw nothing ([`Protocol::uses_rng`] false), instead of seeding
+    /// their stream.
+    idle_rng: crate::rng::StreamRng,
     /// `t_k^e` for windows of `N` rounds, patron and host: `schedules[N]` for every `N` up to
     /// the full window's rounds when that is at most [`SCHEDULE_TABLE_ROUNDS`] (clipped windows
     /// too), else for the full window only. Empty entries fall back to `powf`.
@@ -143,6 +146,7 @@ impl Model {
             })
             .collect();
         Ok(Model {
+            idle_rng: stream(0, 0, Purpose::Protocol, 0),
             schedules,
             delta_patron: (-scenario.patron_rate() * round_dt).exp(),
             delta_host: (-scenario.host_rate() * round_dt).exp(),
@@ -309,6 +313,7 @@ pub(crate) struct Accum {
     annual: f64,
     to_year_end: usize,
     prev_annual_log: Option<f64>,
+    prev_annual: f64,
     vol_n: u64,
     vol_mean: f64,
     vol_m2: f64,
@@ -331,6 +336,7 @@ impl Accum {
             annual: 0.0,
             to_year_end: m.steps_per_year,
             prev_annual_log: None,
+            prev_annual: f64::NAN,
             vol_n: 0,
             vol_mean: 0.0,
             vol_m2: 0.0,
@@ -583,7 +589,13 @@ impl<'a> History<'a> {
         acc.to_year_end -= 1;
         if acc.to_year_end == 0 {
             acc.to_year_end = m.steps_per_year;
-            let this = (acc.annual > 0.0).then(|| acc.annual.ln());
+            // A year paid exactly like the previous one (fixed terms) has the same log: skip ln.
+            let this = if acc.annual == acc.prev_annual && acc.annual > 0.0 {
+                acc.prev_annual_log
+            } else {
+                (acc.annual > 0.0).then(|| acc.annual.ln())
+            };
+            acc.prev_annual = acc.annual;
             if let (Some(a), Some(b)) = (acc.prev_annual_log, this) {
                 let x = b - a;
                 acc.vol_n += 1;
@@ -750,7 +762,11 @@ impl<'a> History<'a> {
                 _ => [None, None],
             },
         };
-        let mut prng = stream(self.seed, self.trial, Purpose::Protocol, deadline as u64);
+        let mut prng = if m.protocol.uses_rng() {
+            stream(self.seed, self.trial, Purpose::Protocol, deadline as u64)
+        } else {
+            m.idle_rng.clone()
+        };
         let mut outcome = m.protocol.negotiate(&talks, &mut prng);
         if let WindowOutcome::Agreed { premium, .. } = outcome {
             if !premium.is_finite() {

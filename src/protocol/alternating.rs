@@ -21,6 +21,10 @@ impl Protocol for Alternating {
         "alternating"
     }
 
+    fn uses_rng(&self) -> bool {
+        false
+    }
+
     fn negotiate(&self, talks: &Talks, _rng: &mut StreamRng) -> WindowOutcome {
         let opener = talks.opener;
         let responder = opener.other();

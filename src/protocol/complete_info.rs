@@ -47,6 +47,10 @@ impl Protocol for CompleteInformation {
         }
     }
 
+    fn uses_rng(&self) -> bool {
+        false
+    }
+
     fn negotiate(&self, talks: &Talks, _rng: &mut StreamRng) -> WindowOutcome {
         let (rp, rh) = (talks.patron.reservation, talks.host.reservation);
         if rp > rh {

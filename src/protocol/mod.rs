@@ -143,6 +143,12 @@ pub trait Protocol: Send + Sync + Debug {
 
     /// Runs the talks of one window.
     fn negotiate(&self, talks: &Talks, rng: &mut StreamRng) -> WindowOutcome;
+
+    /// Whether [`Protocol::negotiate`] draws from its stream. Protocols that never do may
+    /// return `false` to skip seeding it (a speed-up; the built-in protocols do). Default `true`.
+    fn uses_rng(&self) -> bool {
+        true
+    }
 }
 
 /// The built-in protocol a scenario names in `protocol.kind`.
