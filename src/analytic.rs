@@ -223,10 +223,12 @@ pub fn discount_factor(rate: f64, dt_years: f64) -> f64 {
 /// MODEL.md §4 and §5.3. Not validated: non-finite input gives a non-finite or
 /// degenerate result.
 pub fn annuity_factor(rate: f64, years: f64) -> f64 {
-    if rate == 0.0 {
-        years
+    let x = rate * years;
+    if x.abs() < 1e-12 {
+        // Second-order expansion: exact to rounding here, and safe when `rate·years` underflows.
+        years * (1.0 - 0.5 * x)
     } else {
-        -(-rate * years).exp_m1() / rate
+        -(-x).exp_m1() / rate
     }
 }
 

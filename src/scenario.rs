@@ -1070,7 +1070,11 @@ pub(crate) fn toml_error(text: &str, origin: &str, e: &toml::de::Error) -> Scena
 /// by [`ScenarioError::with_text`]).
 pub(crate) fn json_error(origin: &str, e: &serde_json::Error) -> ScenarioError {
     let known = e.line() > 0;
-    let (line, column) = (known.then_some(e.line()), known.then_some(e.column()));
+    // serde_json reports column 0 before the first character of a line; columns are 1-based.
+    let (line, column) = (
+        known.then_some(e.line()),
+        known.then_some(e.column().max(1)),
+    );
     let full = e.to_string();
     let at = format!(" at line {} column {}", e.line(), e.column());
     let bare = full.strip_suffix(&at).unwrap_or(&full);

@@ -7,8 +7,9 @@
 //!
 //! The relaxation is evaluated lazily in closed form, `S(t) = S̄ + (S_a − S̄)·2^{−(t − t_a)Δ/h}`
 //! from the last anchor `(t_a, S_a)` (the start, or the last erosion), so a history costs nothing
-//! per step. Relaxation moves monotonically toward the baseline, so the lowest level is always
-//! the initial one or one right after an erosion.
+//! per step. Relaxation moves monotonically toward the baseline (down when support is above it),
+//! so the lowest level of each interval between anchors is at one of its ends: the minimum is
+//! tracked at every anchor, just before and after each erosion, and at the end.
 
 use crate::scenario::Support;
 
@@ -47,14 +48,18 @@ impl SupportState {
         if self.collapsed {
             return 0.0;
         }
-        let elapsed = step.saturating_sub(self.anchor_step) as f64;
-        self.baseline + (self.anchor_level - self.baseline) * (self.rate * elapsed).exp2()
+        let elapsed = step.saturating_sub(self.anchor_step);
+        if elapsed == 0 {
+            return self.anchor_level;
+        }
+        self.baseline + (self.anchor_level - self.baseline) * (self.rate * elapsed as f64).exp2()
     }
 
-    /// Lowest level so far.
+    /// Lowest level over steps `0..=step` (support above its baseline relaxes *down*, so the
+    /// level at `step` counts too).
     #[inline]
-    pub fn min(&self) -> f64 {
-        self.min
+    pub fn min_until(&self, step: usize) -> f64 {
+        self.min.min(self.level_at(step))
     }
 
     /// The erosion at the end of step `step` (after its relaxation) by a negotiation with
@@ -64,9 +69,12 @@ impl SupportState {
             return;
         }
         let hit = self.gap_hit * opening_gap.max(0.0) + self.lapse_hit * lapse_years;
-        self.anchor_level = (self.level_at(step + 1) - hit).clamp(0.0, 1.0);
+        let before = self.level_at(step + 1);
+        self.anchor_level = (before - hit).clamp(0.0, 1.0);
         self.anchor_step = step + 1;
-        self.min = self.min.min(self.anchor_level);
+        // Between anchors support moves monotonically toward the baseline, so the lowest level
+        // of the interval is at one of its ends.
+        self.min = self.min.min(before).min(self.anchor_level);
     }
 
     /// Rupture: support drops to 0 and stays there.
@@ -101,17 +109,30 @@ mod tests {
     }
 
     #[test]
+    fn support_above_baseline_relaxes_down_and_the_minimum_follows() {
+        let p = Support {
+            initial: 1.0,
+            baseline: 0.5,
+            half_life_years: 1.0,
+            ..Support::default()
+        };
+        let s = SupportState::new(&p, 1.0 / 12.0);
+        assert!((s.level_at(12) - 0.75).abs() < 1e-12);
+        assert!((s.min_until(12) - 0.75).abs() < 1e-12);
+    }
+
+    #[test]
     fn erosion_clamps_and_tracks_the_minimum_and_rupture_is_absorbing() {
         let mut s = SupportState::new(&Support::default(), 1.0 / 12.0);
         s.negotiation_ended(10, 0.5, 1.0); // 0.1·0.5 + 0.2·1 = 0.25
         assert!((s.level_at(11) - 0.5).abs() < 1e-12);
-        assert!((s.min() - 0.5).abs() < 1e-12);
+        assert!((s.min_until(11) - 0.5).abs() < 1e-12);
         assert!(s.level_at(100) > 0.5 && s.level_at(100) < 0.75);
         s.negotiation_ended(20, 20.0, 0.0);
         assert_eq!(s.level_at(21), 0.0);
         assert!(s.level_at(40) > 0.0, "support recovers after a hit");
         s.collapse();
-        assert_eq!((s.level_at(1000), s.min()), (0.0, 0.0));
+        assert_eq!((s.level_at(1000), s.min_until(1000)), (0.0, 0.0));
         s.negotiation_ended(50, 0.0, 0.0);
         assert_eq!(s.level_at(60), 0.0);
     }

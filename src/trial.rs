@@ -647,7 +647,7 @@ impl<'a> History<'a> {
         // `joint_loss` already holds the rupture cost, if any.
         o.joint_loss += o.transaction_cost + o.lapse_cost + o.rigidity_cost;
         o.support_final = self.support.level_at(h);
-        o.support_min = self.support.min();
+        o.support_min = self.support.min_until(h);
         if o.negotiations > 0.0 {
             o.opening_demand = self.demand_sum / o.negotiations;
         }
@@ -822,11 +822,19 @@ impl<'a> History<'a> {
                     host_cost_rate: self.arm.host_cost_rate,
                     dt: m.dt,
                     max_steps: m.max_lapse,
+                    observable_steps: u32::try_from(h.saturating_sub(deadline) + 1)
+                        .unwrap_or(u32::MAX),
                 };
                 let mut lrng = stream(self.seed, self.trial, Purpose::Lapse, deadline as u64);
                 let (j, premium, ruptured) = match setup.run(&mut lrng) {
                     LapseOutcome::Agreed { steps, premium } => (steps, premium, false),
                     LapseOutcome::Rupture => (m.max_lapse, f64::NAN, true),
+                    // Still lapsing at the horizon: its end is never observed.
+                    LapseOutcome::Unresolved => (
+                        u32::try_from(h.saturating_sub(deadline) + 1).unwrap_or(u32::MAX),
+                        f64::NAN,
+                        false,
+                    ),
                 };
                 let end = deadline + j as usize;
                 let p = Pending {
@@ -857,7 +865,7 @@ impl<'a> History<'a> {
         for k in 0..window_rounds {
             charge_round(round_step(k), o);
         }
-        for i in 0..lapse_steps as usize {
+        for i in 0..(lapse_steps as usize).min(h.saturating_sub(deadline)) {
             charge_round(deadline + i, o);
         }
         if lapsed && deadline < h {
@@ -871,7 +879,7 @@ impl<'a> History<'a> {
         self.talk_from = tau;
         self.talk_until = talk_until;
         if let Some(b) = board {
-            if !pending.ruptured {
+            if !pending.ruptured && pending.premium.is_finite() {
                 b.record(
                     self.host_index,
                     pending.sign,
@@ -887,7 +895,7 @@ impl<'a> History<'a> {
             opening_step: tau,
             deadline_step: deadline,
             signing_months,
-            premium: (!pending.ruptured).then_some(pending.premium),
+            premium: (!pending.ruptured && pending.premium.is_finite()).then_some(pending.premium),
             rounds: window_rounds + lapse_steps,
             lapse_steps,
             ruptured: pending.ruptured,

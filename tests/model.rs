@@ -180,11 +180,14 @@ fn attrition_delay_matches_fearon_closed_form() {
             host_cost_rate: arm.host_cost_rate,
             dt,
             max_steps: 10_000,
+            observable_steps: 10_000,
         };
         let sample: Vec<f64> = (0..40_000u64)
             .map(|i| match setup.run(&mut stream(3, i, Purpose::Lapse, 0)) {
                 LapseOutcome::Agreed { steps, .. } => f64::from(steps),
-                LapseOutcome::Rupture => panic!("rupture with a cap of 10,000 steps"),
+                LapseOutcome::Rupture | LapseOutcome::Unresolved => {
+                    panic!("no agreement within 10,000 steps")
+                }
             })
             .collect();
         let lambda_p = analytic::attrition_hazard(0.5, 0.2, 0.05, cycle).unwrap();

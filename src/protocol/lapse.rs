@@ -36,6 +36,9 @@ pub struct LapseSetup {
     pub dt: f64,
     /// Lapse steps before rupture, `M`.
     pub max_steps: u32,
+    /// Lapse steps that can still be observed (those before the horizon). The attrition draws
+    /// stop there: what happens after the horizon is never reported.
+    pub observable_steps: u32,
 }
 
 /// What the lapse phase ended in.
@@ -50,6 +53,9 @@ pub enum LapseOutcome {
     },
     /// No agreement within `max_steps` lapse steps.
     Rupture,
+    /// No agreement within the observable steps, and no rupture by then (attrition only): the
+    /// negotiation is still lapsing at the horizon.
+    Unresolved,
 }
 
 impl LapseSetup {
@@ -120,7 +126,11 @@ impl LapseSetup {
         }
         let give_in = |cost_rate: f64| -(-(cost_rate / stake) * self.dt).exp_m1();
         let (pp, ph) = (give_in(self.patron_cost_rate), give_in(self.host_cost_rate));
-        for j in 1..=self.max_steps {
+        if pp <= 0.0 && ph <= 0.0 {
+            // Nobody ever gives in: the rupture is certain.
+            return LapseOutcome::Rupture;
+        }
+        for j in 1..=self.max_steps.min(self.observable_steps) {
             let up: f64 = rng.random();
             let uh: f64 = rng.random();
             let (patron_yields, host_yields) = (up < pp, uh < ph);
@@ -132,6 +142,10 @@ impl LapseSetup {
             };
             return LapseOutcome::Agreed { steps: j, premium };
         }
-        LapseOutcome::Rupture
+        if self.max_steps <= self.observable_steps {
+            LapseOutcome::Rupture
+        } else {
+            LapseOutcome::Unresolved
+        }
     }
 }
