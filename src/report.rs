@@ -20,7 +20,7 @@
 //! rounding.
 
 use crate::error::Error;
-use crate::experiment::{Accumulators, PrecisionTarget};
+use crate::experiment::{Accumulators, Mergeable, PrecisionTarget};
 use crate::metrics::{METRICS, MetricGroup, metric_index};
 use crate::scenario::Scenario;
 use crate::stats::{PairedSummary, Summary};
@@ -87,9 +87,7 @@ impl Header {
     /// # Errors
     /// [`Error::Internal`] if the header cannot be serialised (it always can).
     pub fn compute_fingerprint(&self) -> Result<String, Error> {
-        let mut copy = self.clone();
-        copy.fingerprint = String::new();
-        fingerprint_of(&copy)
+        fingerprint_of(&<PartialReport as Part>::blank(self))
     }
 }
 
@@ -185,6 +183,106 @@ pub(crate) fn from_json<T: serde::de::DeserializeOwned>(
         origin: origin.to_string(),
         message: e.to_string(),
     })
+}
+
+/// A shard's result as [`merge_parts`] sees it: an experiment header, a trial range and
+/// mergeable statistics.
+pub(crate) trait Part {
+    /// The experiment header (identical in every part of one experiment).
+    type Header: PartialEq + Serialize + Clone;
+    /// The statistics.
+    type Acc: Mergeable + Clone;
+    /// The header.
+    fn header(&self) -> &Self::Header;
+    /// Its fingerprint as stored.
+    fn fingerprint(header: &Self::Header) -> &str;
+    /// A copy with the fingerprint blanked, to recompute it.
+    fn blank(header: &Self::Header) -> Self::Header;
+    /// The experiment's trial count.
+    fn trials(header: &Self::Header) -> u64;
+    /// The part's trials `[start, end)`.
+    fn range(&self) -> (u64, u64);
+    /// The part's statistics.
+    fn acc(&self) -> &Self::Acc;
+    /// Trials its statistics hold.
+    fn held(&self) -> u64;
+}
+
+/// Checks the parts of one experiment (same header, untampered fingerprint, ranges inside the
+/// experiment, statistics holding their ranges, tiling `[0, trials)` exactly) and merges them in
+/// trial order.
+///
+/// # Errors
+/// [`Error::Merge`] naming the first problem.
+pub(crate) fn merge_parts<P: Part>(parts: &[P]) -> Result<(&P::Header, P::Acc), Error> {
+    let merge_err = |rule: String| Error::Merge { rule };
+    let first = parts
+        .first()
+        .ok_or_else(|| merge_err("no partial reports to merge".into()))?;
+    let header = first.header();
+    let (fingerprint, trials) = (P::fingerprint(header), P::trials(header));
+    if fingerprint_of(&P::blank(header))? != fingerprint {
+        let (start, end) = first.range();
+        return Err(merge_err(format!(
+            "part [{start}, {end}): its fingerprint does not match its contents (edited file?)"
+        )));
+    }
+    for p in parts {
+        let (start, end) = p.range();
+        if p.header() != header {
+            return Err(merge_err(format!(
+                "part [{start}, {end}) comes from a different experiment (fingerprint {} vs \
+                 {fingerprint})",
+                P::fingerprint(p.header())
+            )));
+        }
+        if start > end || end > trials {
+            return Err(merge_err(format!(
+                "part [{start}, {end}) is outside the experiment's {trials} trials"
+            )));
+        }
+        if p.held() != end - start {
+            return Err(merge_err(format!(
+                "part [{start}, {end}) holds {} trials",
+                p.held()
+            )));
+        }
+    }
+    let order = covering_order(parts.iter().map(Part::range), trials)?;
+    let mut acc = parts[order[0]].acc().clone();
+    for &i in &order[1..] {
+        acc.merge_from(parts[i].acc())?;
+    }
+    Ok((header, acc))
+}
+
+impl Part for PartialReport {
+    type Header = Header;
+    type Acc = Accumulators;
+    fn header(&self) -> &Header {
+        &self.header
+    }
+    fn fingerprint(header: &Header) -> &str {
+        &header.fingerprint
+    }
+    fn blank(header: &Header) -> Header {
+        Header {
+            fingerprint: String::new(),
+            ..header.clone()
+        }
+    }
+    fn trials(header: &Header) -> u64 {
+        header.trials
+    }
+    fn range(&self) -> (u64, u64) {
+        (self.start, self.end)
+    }
+    fn acc(&self) -> &Accumulators {
+        &self.accumulators
+    }
+    fn held(&self) -> u64 {
+        self.accumulators.trials()
+    }
 }
 
 /// Checks that the trial ranges `[start, end)` of the parts tile `[0, trials)` exactly and
@@ -352,45 +450,7 @@ impl Report {
     /// [`Error::Merge`] if there are no parts, if they come from different experiments
     /// (fingerprints differ or do not match their headers), overlap, or leave a gap.
     pub fn merge(parts: &[PartialReport]) -> Result<Report, Error> {
-        let merge_err = |rule: String| Error::Merge { rule };
-        let first = parts
-            .first()
-            .ok_or_else(|| merge_err("no partial reports to merge".into()))?;
-        let header = &first.header;
-        if header.compute_fingerprint()? != header.fingerprint {
-            return Err(merge_err(format!(
-                "part [{}, {}): its fingerprint does not match its contents (edited file?)",
-                first.start, first.end
-            )));
-        }
-        for p in parts {
-            if p.header.fingerprint != header.fingerprint || p.header != *header {
-                return Err(merge_err(format!(
-                    "part [{}, {}) comes from a different experiment (fingerprint {} vs {})",
-                    p.start, p.end, p.header.fingerprint, header.fingerprint
-                )));
-            }
-            if p.start > p.end || p.end > header.trials {
-                return Err(merge_err(format!(
-                    "part [{}, {}) is outside the experiment's {} trials",
-                    p.start, p.end, header.trials
-                )));
-            }
-            if p.accumulators.trials() != p.end - p.start {
-                return Err(merge_err(format!(
-                    "part [{}, {}) holds {} trials",
-                    p.start,
-                    p.end,
-                    p.accumulators.trials()
-                )));
-            }
-        }
-        let order = covering_order(parts.iter().map(|p| (p.start, p.end)), header.trials)?;
-        let order: Vec<&PartialReport> = order.into_iter().map(|i| &parts[i]).collect();
-        let mut acc = order[0].accumulators.clone();
-        for p in &order[1..] {
-            acc.merge(&p.accumulators)?;
-        }
+        let (header, acc) = merge_parts(parts)?;
         Report::from_parts(header.clone(), acc)
     }
 

@@ -8,7 +8,7 @@ use super::{Alliance, AllianceModel};
 use crate::error::Error;
 use crate::experiment::{ArmAccumulator, Mergeable, Observer, run_blocks};
 use crate::metrics::{METRICS, N_METRICS};
-use crate::report::{ArmReport, VERSION, covering_order, fingerprint_of, from_json, to_json};
+use crate::report::{ArmReport, Part, VERSION, fingerprint_of, from_json, merge_parts, to_json};
 use crate::stats::{MetricAccumulator, Paired, PairedSummary, Summary};
 use crate::trial::Arm;
 use serde::{Deserialize, Serialize};
@@ -406,6 +406,35 @@ impl AlliancePartialReport {
     }
 }
 
+impl Part for AlliancePartialReport {
+    type Header = AllianceHeader;
+    type Acc = AllianceAccumulators;
+    fn header(&self) -> &AllianceHeader {
+        &self.header
+    }
+    fn fingerprint(header: &AllianceHeader) -> &str {
+        &header.fingerprint
+    }
+    fn blank(header: &AllianceHeader) -> AllianceHeader {
+        AllianceHeader {
+            fingerprint: String::new(),
+            ..header.clone()
+        }
+    }
+    fn trials(header: &AllianceHeader) -> u64 {
+        header.trials
+    }
+    fn range(&self) -> (u64, u64) {
+        (self.start, self.end)
+    }
+    fn acc(&self) -> &AllianceAccumulators {
+        &self.accumulators
+    }
+    fn held(&self) -> u64 {
+        self.accumulators.trials()
+    }
+}
+
 /// One host in one joint arm of the report: its name and the single-host arm report.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct HostReport {
@@ -505,42 +534,7 @@ impl AllianceReport {
     /// # Errors
     /// [`Error::Merge`] for no parts, parts of different experiments, overlaps or gaps.
     pub fn merge(parts: &[AlliancePartialReport]) -> Result<AllianceReport, Error> {
-        let first = parts.first().ok_or_else(|| Error::Merge {
-            rule: "no partial reports to merge".into(),
-        })?;
-        let header = &first.header;
-        let mut check = header.clone();
-        check.fingerprint = String::new();
-        if fingerprint_of(&check)? != header.fingerprint {
-            return Err(Error::Merge {
-                rule: "a part's fingerprint does not match its contents (edited file?)".into(),
-            });
-        }
-        for p in parts {
-            if p.header != *header {
-                return Err(Error::Merge {
-                    rule: format!(
-                        "part [{}, {}) comes from a different experiment (fingerprint {} vs {})",
-                        p.start, p.end, p.header.fingerprint, header.fingerprint
-                    ),
-                });
-            }
-            if p.accumulators.trials() != p.end.saturating_sub(p.start) {
-                return Err(Error::Merge {
-                    rule: format!(
-                        "part [{}, {}) holds {} trials",
-                        p.start,
-                        p.end,
-                        p.accumulators.trials()
-                    ),
-                });
-            }
-        }
-        let order = covering_order(parts.iter().map(|p| (p.start, p.end)), header.trials)?;
-        let mut acc = parts[order[0]].accumulators.clone();
-        for &i in &order[1..] {
-            acc.merge_from(&parts[i].accumulators)?;
-        }
+        let (header, acc) = merge_parts(parts)?;
         AllianceReport::from_parts(header, &acc)
     }
 
