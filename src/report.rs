@@ -519,32 +519,16 @@ impl Report {
                 let Some(s) = arm.metrics.get(info.name) else {
                     continue;
                 };
-                let diff = arm.vs_reference.get(info.name).map_or_else(
-                    || ",,,".to_string(),
-                    |d| format!("{},{},{},{}", d.mean, d.se, d.ci95[0], d.ci95[1]),
-                );
                 out.push_str(&format!(
-                    "{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n",
+                    "{},{},{},{},{},{},{},{}\n",
                     csv_field(&self.scenario),
                     arm.cycle_years,
                     self.reference_cycle_years,
                     info.name,
                     csv_field(info.group.label()),
                     csv_field(info.unit),
-                    s.n,
-                    s.mean,
-                    s.sd,
-                    s.se,
-                    s.ci95[0],
-                    s.ci95[1],
-                    s.min,
-                    s.max,
-                    s.p05,
-                    s.p25,
-                    s.p50,
-                    s.p75,
-                    s.p95,
-                    diff
+                    csv_summary(s, true),
+                    csv_paired(arm.vs_reference.get(info.name))
                 ));
             }
         }
@@ -558,6 +542,32 @@ impl Report {
     pub fn write_csv(&self, path: impl AsRef<Path>) -> Result<(), Error> {
         write_atomic(path.as_ref(), self.to_csv_string().as_bytes())
     }
+}
+
+/// A summary's CSV columns: `n,mean,sd,se,ci95_lo,ci95_hi`, then `min,max,p05,p25,p50,p75,p95`
+/// (`all_quantiles`) or `p05,p50,p95`.
+pub(crate) fn csv_summary(s: &Summary, all_quantiles: bool) -> String {
+    let head = format!(
+        "{},{},{},{},{},{}",
+        s.n, s.mean, s.sd, s.se, s.ci95[0], s.ci95[1]
+    );
+    if all_quantiles {
+        format!(
+            "{head},{},{},{},{},{},{},{}",
+            s.min, s.max, s.p05, s.p25, s.p50, s.p75, s.p95
+        )
+    } else {
+        format!("{head},{},{},{}", s.p05, s.p50, s.p95)
+    }
+}
+
+/// A paired difference's CSV columns `diff_mean,diff_se,diff_ci95_lo,diff_ci95_hi` (empty for
+/// the reference arm).
+pub(crate) fn csv_paired(d: Option<&PairedSummary>) -> String {
+    d.map_or_else(
+        || ",,,".to_string(),
+        |d| format!("{},{},{},{}", d.mean, d.se, d.ci95[0], d.ci95[1]),
+    )
 }
 
 /// Quotes a CSV field if it needs it.

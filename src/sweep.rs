@@ -137,20 +137,12 @@ impl SweepReport {
                 for metric in metrics {
                     let s = arm.metric(metric)?;
                     out.push_str(&format!(
-                        "{},{},{},{},{},{},{},{},{},{},{},{},{}\n",
+                        "{},{},{},{},{}\n",
                         self.parameter,
                         crate::report::csv_field(value),
                         arm.cycle_years,
                         metric,
-                        s.n,
-                        s.mean,
-                        s.sd,
-                        s.se,
-                        s.ci95[0],
-                        s.ci95[1],
-                        s.p05,
-                        s.p50,
-                        s.p95
+                        crate::report::csv_summary(s, false)
                     ));
                 }
             }

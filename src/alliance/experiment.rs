@@ -588,22 +588,11 @@ impl AllianceReport {
                    metric: &str,
                    s: &Summary,
                    d: Option<&PairedSummary>| {
-            let diff = d.map_or_else(
-                || ",,,".to_string(),
-                |d| format!("{},{},{},{}", d.mean, d.se, d.ci95[0], d.ci95[1]),
-            );
             out.push_str(&format!(
-                "{},{k},{cycles},{level},{metric},{},{},{},{},{},{},{},{},{},{diff}\n",
+                "{},{k},{cycles},{level},{metric},{},{}\n",
                 crate::report::csv_field(&self.scenario),
-                s.n,
-                s.mean,
-                s.sd,
-                s.se,
-                s.ci95[0],
-                s.ci95[1],
-                s.p05,
-                s.p50,
-                s.p95
+                crate::report::csv_summary(s, false),
+                crate::report::csv_paired(d)
             ));
         };
         for (k, arm) in self.arms.iter().enumerate() {
