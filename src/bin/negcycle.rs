@@ -984,19 +984,72 @@ fn run_single(args: &RunArgs, scenario: Scenario) -> Result<(), Failure> {
         experiment = experiment.threads(n);
     }
 
+    shard_or_run(experiment, shard, &bar, exp, |report| {
+        output_report(report, format, exp.out.as_deref(), exp.quiet)
+    })
+}
+
+/// What `run` needs of an experiment builder, single-host or alliance.
+trait RunKind {
+    /// The partial report of a shard.
+    type Part;
+    /// The full report.
+    type Report;
+    fn shard(self, index: u64, count: u64) -> Result<Self::Part, Error>;
+    fn part_json(part: &Self::Part) -> Result<String, Error>;
+    fn run_all(self) -> Result<Self::Report, Error>;
+}
+
+impl RunKind for Experiment {
+    type Part = PartialReport;
+    type Report = Report;
+    fn shard(self, index: u64, count: u64) -> Result<PartialReport, Error> {
+        self.run_shard(index, count)
+    }
+    fn part_json(part: &PartialReport) -> Result<String, Error> {
+        part.to_json_string()
+    }
+    fn run_all(self) -> Result<Report, Error> {
+        self.run()
+    }
+}
+
+impl RunKind for AllianceExperiment {
+    type Part = AlliancePartialReport;
+    type Report = AllianceReport;
+    fn shard(self, index: u64, count: u64) -> Result<AlliancePartialReport, Error> {
+        self.run_shard(index, count)
+    }
+    fn part_json(part: &AlliancePartialReport) -> Result<String, Error> {
+        part.to_json_string()
+    }
+    fn run_all(self) -> Result<AllianceReport, Error> {
+        self.run()
+    }
+}
+
+/// Runs shard `shard` (printing or writing its partial report) or the whole experiment (handing
+/// the report to `output`); simulation errors are invalid input (exit 2), serialisation errors
+/// output failures (exit 1).
+fn shard_or_run<E: RunKind>(
+    experiment: E,
+    shard: Option<(u64, u64)>,
+    bar: &Bar,
+    exp: &ExperimentArgs,
+    output: impl FnOnce(&E::Report) -> Result<(), Failure>,
+) -> Result<(), Failure> {
     match shard {
         Some((index, count)) => {
-            let part = experiment.run_shard(index, count);
+            let part = experiment.shard(index, count);
             bar.finish();
             let part = part.map_err(from_lib)?;
-            let json = part.to_json_string().map_err(output_failure)?;
+            let json = E::part_json(&part).map_err(output_failure)?;
             output_shard(json, (index, count), exp.out.as_deref(), exp.quiet)
         }
         None => {
-            let report = experiment.run();
+            let report = experiment.run_all();
             bar.finish();
-            let report = report.map_err(from_lib)?;
-            output_report(&report, format, exp.out.as_deref(), exp.quiet)
+            output(&report.map_err(from_lib)?)
         }
     }
 }
@@ -1028,21 +1081,9 @@ fn run_alliance(args: &RunArgs, alliance: Alliance) -> Result<(), Failure> {
         experiment = experiment.threads(n);
     }
 
-    match shard {
-        Some((index, count)) => {
-            let part = experiment.run_shard(index, count);
-            bar.finish();
-            let part = part.map_err(from_lib)?;
-            let json = part.to_json_string().map_err(output_failure)?;
-            output_shard(json, (index, count), exp.out.as_deref(), exp.quiet)
-        }
-        None => {
-            let report = experiment.run();
-            bar.finish();
-            let report = report.map_err(from_lib)?;
-            output_alliance_report(&report, format, exp.out.as_deref(), exp.quiet)
-        }
-    }
+    shard_or_run(experiment, shard, &bar, exp, |report| {
+        output_alliance_report(report, format, exp.out.as_deref(), exp.quiet)
+    })
 }
 
 fn format_name(f: Format) -> &'static str {
