@@ -968,23 +968,10 @@ fn run_single(args: &RunArgs, scenario: Scenario) -> Result<(), Failure> {
     let format = run_format(shard, args.format)?;
     check_out_dir(exp.out.as_deref())?;
 
-    // The bar counts the trials this invocation runs (a shard's slice, or all of them).
-    let bar = Bar::new(exp.quiet, planned_trials(args.trials, shard));
-    let observer = {
-        let bar = bar.clone();
-        move |p: Progress| bar.set(p.trials_done)
-    };
-    let mut experiment = Experiment::new(scenario)
+    let experiment = Experiment::new(scenario)
         .cycle_years(cycles)
-        .reference(reference)
-        .trials(args.trials)
-        .seed(exp.seed)
-        .observer(observer);
-    if let Some(n) = exp.threads {
-        experiment = experiment.threads(n);
-    }
-
-    shard_or_run(experiment, shard, &bar, exp, |report| {
+        .reference(reference);
+    shard_or_run(experiment, args, shard, |report| {
         output_report(report, format, exp.out.as_deref(), exp.quiet)
     })
 }
@@ -995,12 +982,31 @@ trait RunKind {
     type Part;
     /// The full report.
     type Report;
+    fn configure(self, trials: u64, seed: u64, threads: Option<usize>, bar: Bar) -> Self;
     fn shard(self, index: u64, count: u64) -> Result<Self::Part, Error>;
     fn part_json(part: &Self::Part) -> Result<String, Error>;
     fn run_all(self) -> Result<Self::Report, Error>;
 }
 
+/// Sets trials, seed, threads and the progress bar on either kind of builder.
+macro_rules! configure_builder {
+    ($builder:expr, $trials:expr, $seed:expr, $threads:expr, $bar:expr) => {{
+        let bar = $bar;
+        let mut b = $builder
+            .trials($trials)
+            .seed($seed)
+            .observer(move |p: Progress| bar.set(p.trials_done));
+        if let Some(n) = $threads {
+            b = b.threads(n);
+        }
+        b
+    }};
+}
+
 impl RunKind for Experiment {
+    fn configure(self, trials: u64, seed: u64, threads: Option<usize>, bar: Bar) -> Self {
+        configure_builder!(self, trials, seed, threads, bar)
+    }
     type Part = PartialReport;
     type Report = Report;
     fn shard(self, index: u64, count: u64) -> Result<PartialReport, Error> {
@@ -1015,6 +1021,9 @@ impl RunKind for Experiment {
 }
 
 impl RunKind for AllianceExperiment {
+    fn configure(self, trials: u64, seed: u64, threads: Option<usize>, bar: Bar) -> Self {
+        configure_builder!(self, trials, seed, threads, bar)
+    }
     type Part = AlliancePartialReport;
     type Report = AllianceReport;
     fn shard(self, index: u64, count: u64) -> Result<AlliancePartialReport, Error> {
@@ -1033,11 +1042,14 @@ impl RunKind for AllianceExperiment {
 /// output failures (exit 1).
 fn shard_or_run<E: RunKind>(
     experiment: E,
+    args: &RunArgs,
     shard: Option<(u64, u64)>,
-    bar: &Bar,
-    exp: &ExperimentArgs,
     output: impl FnOnce(&E::Report) -> Result<(), Failure>,
 ) -> Result<(), Failure> {
+    let exp = &args.experiment;
+    // The bar counts the trials this invocation runs (a shard's slice, or all of them).
+    let bar = Bar::new(exp.quiet, planned_trials(args.trials, shard));
+    let experiment = experiment.configure(args.trials, exp.seed, exp.threads, bar.clone());
     match shard {
         Some((index, count)) => {
             let part = experiment.shard(index, count);
@@ -1066,22 +1078,10 @@ fn run_alliance(args: &RunArgs, alliance: Alliance) -> Result<(), Failure> {
     let format = run_format(shard, args.format)?;
     check_out_dir(exp.out.as_deref())?;
 
-    let bar = Bar::new(exp.quiet, planned_trials(args.trials, shard));
-    let observer = {
-        let bar = bar.clone();
-        move |p: Progress| bar.set(p.trials_done)
-    };
-    let mut experiment = AllianceExperiment::new(alliance)
+    let experiment = AllianceExperiment::new(alliance)
         .grid(&grids)
-        .reference(reference)
-        .trials(args.trials)
-        .seed(exp.seed)
-        .observer(observer);
-    if let Some(n) = exp.threads {
-        experiment = experiment.threads(n);
-    }
-
-    shard_or_run(experiment, shard, &bar, exp, |report| {
+        .reference(reference);
+    shard_or_run(experiment, args, shard, |report| {
         output_alliance_report(report, format, exp.out.as_deref(), exp.quiet)
     })
 }
