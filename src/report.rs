@@ -256,34 +256,42 @@ pub(crate) fn merge_parts<P: Part>(parts: &[P]) -> Result<(&P::Header, P::Acc), 
     Ok((header, acc))
 }
 
-impl Part for PartialReport {
-    type Header = Header;
-    type Acc = Accumulators;
-    fn header(&self) -> &Header {
-        &self.header
-    }
-    fn fingerprint(header: &Header) -> &str {
-        &header.fingerprint
-    }
-    fn blank(header: &Header) -> Header {
-        Header {
-            fingerprint: String::new(),
-            ..header.clone()
+/// Implements [`Part`] for a partial report with `header` (holding `fingerprint` and `trials`),
+/// `start`, `end` and `accumulators` (with a `trials()` count).
+macro_rules! impl_part {
+    ($part:ty, $header:ty, $acc:ty) => {
+        impl $crate::report::Part for $part {
+            type Header = $header;
+            type Acc = $acc;
+            fn header(&self) -> &$header {
+                &self.header
+            }
+            fn fingerprint(header: &$header) -> &str {
+                &header.fingerprint
+            }
+            fn blank(header: &$header) -> $header {
+                let mut blank = header.clone();
+                blank.fingerprint = String::new();
+                blank
+            }
+            fn trials(header: &$header) -> u64 {
+                header.trials
+            }
+            fn range(&self) -> (u64, u64) {
+                (self.start, self.end)
+            }
+            fn acc(&self) -> &$acc {
+                &self.accumulators
+            }
+            fn held(&self) -> u64 {
+                self.accumulators.trials()
+            }
         }
-    }
-    fn trials(header: &Header) -> u64 {
-        header.trials
-    }
-    fn range(&self) -> (u64, u64) {
-        (self.start, self.end)
-    }
-    fn acc(&self) -> &Accumulators {
-        &self.accumulators
-    }
-    fn held(&self) -> u64 {
-        self.accumulators.trials()
-    }
+    };
 }
+pub(crate) use impl_part;
+
+impl_part!(PartialReport, Header, Accumulators);
 
 /// Checks that the trial ranges `[start, end)` of the parts tile `[0, trials)` exactly and
 /// returns the parts' indices in trial order.

@@ -8,7 +8,7 @@ use super::{Alliance, AllianceModel};
 use crate::error::Error;
 use crate::experiment::{ArmAccumulator, Mergeable, Observer, run_blocks};
 use crate::metrics::{METRICS, N_METRICS};
-use crate::report::{ArmReport, Part, VERSION, fingerprint_of, from_json, merge_parts, to_json};
+use crate::report::{ArmReport, VERSION, fingerprint_of, from_json, merge_parts, to_json};
 use crate::stats::{MetricAccumulator, Paired, PairedSummary, Summary};
 use crate::trial::Arm;
 use serde::{Deserialize, Serialize};
@@ -406,34 +406,7 @@ impl AlliancePartialReport {
     }
 }
 
-impl Part for AlliancePartialReport {
-    type Header = AllianceHeader;
-    type Acc = AllianceAccumulators;
-    fn header(&self) -> &AllianceHeader {
-        &self.header
-    }
-    fn fingerprint(header: &AllianceHeader) -> &str {
-        &header.fingerprint
-    }
-    fn blank(header: &AllianceHeader) -> AllianceHeader {
-        AllianceHeader {
-            fingerprint: String::new(),
-            ..header.clone()
-        }
-    }
-    fn trials(header: &AllianceHeader) -> u64 {
-        header.trials
-    }
-    fn range(&self) -> (u64, u64) {
-        (self.start, self.end)
-    }
-    fn acc(&self) -> &AllianceAccumulators {
-        &self.accumulators
-    }
-    fn held(&self) -> u64 {
-        self.accumulators.trials()
-    }
-}
+crate::report::impl_part!(AlliancePartialReport, AllianceHeader, AllianceAccumulators);
 
 /// One host in one joint arm of the report: its name and the single-host arm report.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
