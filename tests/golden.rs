@@ -1,5 +1,6 @@
-//! Golden outputs: a small report per preset is checked in under `tests/golden/` and regenerated
-//! here byte for byte. Any change to any number a seeded run produces fails this test.
+//! Golden outputs: a small report per preset (and per variant that exercises a mechanism the
+//! presets leave off) is checked in under `tests/golden/` and regenerated here byte for byte. Any
+//! change to any number a seeded run produces fails this test.
 //!
 //! When a change is intended (and listed in the CHANGELOG), bless the new outputs with
 //!
@@ -9,33 +10,88 @@
 //!
 //! and commit the updated files together with the change.
 
+use negcycle::alliance::{Alliance, AllianceExperiment};
 use negcycle::prelude::*;
 use std::path::PathBuf;
 
-/// Small but not trivial: two blocks (one partial), three arms, every preset.
-fn golden_report(preset: &str) -> Report {
-    Experiment::new(Scenario::preset(preset).expect("preset"))
+const SEED: u64 = 20_190_308;
+
+/// Small but not trivial: two blocks (one partial), three arms.
+fn golden_report(scenario: Scenario) -> String {
+    Experiment::new(scenario)
         .cycle_years([1.0, 2.0, 5.0])
         .trials(300)
-        .seed(20_190_308)
+        .seed(SEED)
         .run()
         .expect("golden run")
+        .to_json_string()
+        .expect("json")
+        + "\n"
 }
 
-fn golden_path(preset: &str) -> PathBuf {
+fn with(preset: &str, overrides: &[(&str, &str)]) -> Scenario {
+    let mut s = Scenario::preset(preset).expect("preset");
+    for (k, v) in overrides {
+        s = s.with_override(k, v).expect("override");
+    }
+    s
+}
+
+/// Every golden: (file stem, its JSON now).
+fn goldens() -> Vec<(String, String)> {
+    let mut out: Vec<(String, String)> = Scenario::presets()
+        .into_iter()
+        .map(|p| (p.to_string(), golden_report(with(p, &[]))))
+        .collect();
+    // The war-of-attrition lapse model (MODEL.md §5.3), off in every preset.
+    out.push((
+        "us_rok_sma_attrition".into(),
+        golden_report(with("us_rok_sma", &[("lapse.model", "attrition")])),
+    ));
+    // Ståhl's finite-horizon split under complete information.
+    out.push((
+        "frictionless_stahl".into(),
+        golden_report(with("frictionless", &[("protocol.horizon", "finite")])),
+    ));
+    // The alliance preset: Korea annual against five years, Japan and NATO fixed.
+    let alliance = Alliance::preset("us_alliances").expect("alliance preset");
+    let grids: Vec<Vec<f64>> = alliance
+        .hosts
+        .iter()
+        .map(|h| {
+            if h.name == "korea" {
+                vec![5.0, 1.0]
+            } else {
+                vec![h.agreement.cycle_years]
+            }
+        })
+        .collect();
+    let report = AllianceExperiment::new(alliance)
+        .grid(&grids)
+        .trials(300)
+        .seed(SEED)
+        .run()
+        .expect("alliance golden run");
+    out.push((
+        "us_alliances".into(),
+        report.to_json_string().expect("json") + "\n",
+    ));
+    out
+}
+
+fn golden_path(stem: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
         .join("tests")
         .join("golden")
-        .join(format!("{preset}.json"))
+        .join(format!("{stem}.json"))
 }
 
 #[test]
-fn every_preset_reproduces_its_golden_report_byte_for_byte() {
+fn every_golden_report_is_reproduced_byte_for_byte() {
     let bless = std::env::var_os("NEGCYCLE_BLESS").is_some();
     let mut failures = Vec::new();
-    for preset in Scenario::presets() {
-        let json = golden_report(preset).to_json_string().expect("json") + "\n";
-        let path = golden_path(preset);
+    for (stem, json) in goldens() {
+        let path = golden_path(&stem);
         if bless {
             std::fs::write(&path, &json).expect("write golden file");
             continue;
@@ -49,11 +105,11 @@ fn every_preset_reproduces_its_golden_report_byte_for_byte() {
                     .position(|(a, b)| a != b)
                     .map_or(0, |i| i + 1);
                 failures.push(format!(
-                    "{preset}: differs from {} (first difference at line {line})",
+                    "{stem}: differs from {} (first difference at line {line})",
                     path.display()
                 ));
             }
-            Err(e) => failures.push(format!("{preset}: cannot read {}: {e}", path.display())),
+            Err(e) => failures.push(format!("{stem}: cannot read {}: {e}", path.display())),
         }
     }
     assert!(
