@@ -5,6 +5,7 @@ use crate::stats::StatsError;
 
 /// Everything that can go wrong in negcycle.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[non_exhaustive]
 pub enum Error {
     /// A scenario (or a value checked against its rules, such as a cycle length) is invalid.
     #[error(transparent)]
@@ -60,6 +61,29 @@ pub enum Error {
     /// Summaries built with different settings were combined.
     #[error(transparent)]
     Stats(#[from] StatsError),
+    /// A value could not be summarised exactly (NaN, infinite, or beyond the exact-sum range):
+    /// the run stops instead of dropping it silently.
+    #[error(
+        "{place}: {rejected} value(s) outside the exact-sum range |x| <= {limit:e} (or not \
+         finite); the scenario's money values are too large to summarise exactly: lower \
+         terms.initial or the costs"
+    )]
+    Overflow {
+        /// Which tally: arm, host and metric.
+        place: String,
+        /// How many values it could not absorb.
+        rejected: u64,
+        /// The largest absolute value a tally absorbs.
+        limit: f64,
+    },
+    /// Another run holds the output folder, or an experiment is too large to hold in memory.
+    #[error("{what}: {rule}")]
+    Refused {
+        /// What was refused.
+        what: String,
+        /// Why.
+        rule: String,
+    },
     /// A bug: an internal invariant failed. Please report it.
     #[error("internal error: {0}")]
     Internal(String),

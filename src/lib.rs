@@ -28,7 +28,6 @@ pub mod analytic;
 pub mod contract;
 pub mod environment;
 mod error;
-pub mod experiment;
 pub mod metrics;
 mod overrides;
 pub mod party;
@@ -37,32 +36,34 @@ pub mod plot;
 pub mod protocol;
 pub mod report;
 pub mod rng;
+pub mod run;
 pub mod scenario;
 pub mod stats;
 pub mod support;
-pub mod sweep;
+pub mod tally;
 pub mod trial;
 
 pub use environment::EnvironmentPath;
 pub use error::Error;
-pub use experiment::{Experiment, Observer, Progress};
 pub use metrics::{METRICS, MetricGroup, MetricInfo, NegotiationRecord, TrialMetrics};
 pub use protocol::{Protocol, Talks, WindowOutcome};
-pub use report::{ArmReport, PartialReport, Report};
-pub use scenario::{Scenario, ScenarioError};
+pub use report::{ArmReport, HostReport, MetricRow, PartialReport, Report};
+pub use run::{Experiment, Observer, Progress, State, Variant};
+pub use scenario::{Input, Scenario, ScenarioError};
 pub use trial::{Arm, Model, TrialOutcome, simulate_trial};
 
 /// The items most programs need.
 pub mod prelude {
+    pub use crate::alliance::Alliance;
     pub use crate::environment::EnvironmentPath;
     pub use crate::error::Error;
-    pub use crate::experiment::{Experiment, Observer, Progress};
     pub use crate::metrics::{METRICS, NegotiationRecord, TrialMetrics};
     pub use crate::party::Stance;
     pub use crate::protocol::{Protocol, Talks, WindowOutcome};
-    pub use crate::report::{ArmReport, PartialReport, Report};
+    pub use crate::report::{ArmReport, HostReport, MetricRow, PartialReport, Report};
     pub use crate::rng::StreamRng;
-    pub use crate::scenario::{Scenario, ScenarioError, Side};
+    pub use crate::run::{Experiment, Observer, Progress, State, Variant};
+    pub use crate::scenario::{Input, Scenario, ScenarioError, Side};
     pub use crate::stats::{PairedSummary, Summary};
     pub use crate::trial::{Arm, Model, TrialOutcome, simulate_trial};
 }

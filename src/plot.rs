@@ -22,13 +22,14 @@
 
 use crate::error::Error;
 use crate::metrics::{METRICS, MetricGroup, MetricInfo};
-use crate::report::{ArmReport, HistogramReport, Report, write_atomic};
-use crate::sweep::SweepReport;
+use crate::report::{HistogramReport, write_atomic};
+use crate::stats::Summary;
 use plotters::coord::Shift;
 use plotters::coord::ranged1d::{DefaultFormatting, KeyPointHint};
 use plotters::element::DashedPathElement;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 type Area<'a> = DrawingArea<SVGBackend<'a>, Shift>;
@@ -100,7 +101,11 @@ const SERIES: [RGBColor; 7] = [
 /// # Errors
 /// [`Error::UnknownMetric`] if the report lacks a headline metric; [`Error::Io`] naming the
 /// path if a file cannot be written; [`Error::Internal`] if drawing fails.
-pub fn write_run_charts(report: &Report, dir: &Path) -> Result<Vec<PathBuf>, Error> {
+pub fn write_run_charts(report: &crate::report::Report, dir: &Path) -> Result<Vec<PathBuf>, Error> {
+    run_charts(&Report::view(report), dir)
+}
+
+fn run_charts(report: &Report, dir: &Path) -> Result<Vec<PathBuf>, Error> {
     let metrics_svg = metrics_by_cycle_svg(report)?;
     let deadline_svg = deadline_effect_svg(report)?;
     let metrics_path = dir.join(METRICS_FILE);
@@ -119,9 +124,128 @@ pub fn write_run_charts(report: &Report, dir: &Path) -> Result<Vec<PathBuf>, Err
 /// [`Error::InvalidExperiment`] if `metrics` is empty; [`Error::UnknownMetric`] for an unknown
 /// metric name; [`Error::Io`] naming the path if it cannot be written; [`Error::Internal`] if
 /// drawing fails.
-pub fn write_sweep_chart(sweep: &SweepReport, metrics: &[&str], path: &Path) -> Result<(), Error> {
+pub fn write_sweep_chart(
+    report: &crate::report::Report,
+    metrics: &[&str],
+    path: &Path,
+) -> Result<(), Error> {
+    sweep_chart(&SweepReport::view(report)?, metrics, path)
+}
+
+fn sweep_chart(sweep: &SweepReport, metrics: &[&str], path: &Path) -> Result<(), Error> {
     let svg = sweep_svg(sweep, metrics)?;
     write_atomic(path, svg.as_bytes())
+}
+
+// ---------------------------------------------------------------------------------------------
+// The charts' view of a report: one arm per cycle length of one host.
+
+/// One arm as the charts see it.
+#[derive(Clone)]
+struct ArmReport {
+    cycle_years: f64,
+    metrics: BTreeMap<String, Summary>,
+    signing_vs_deadline_months: HistogramReport,
+}
+
+impl ArmReport {
+    fn metric(&self, name: &str) -> Result<&Summary, Error> {
+        self.metrics.get(name).ok_or_else(|| unknown_metric(name))
+    }
+}
+
+/// A single-host report as the charts see it.
+#[derive(Clone)]
+struct Report {
+    scenario: String,
+    units: String,
+    fingerprint: String,
+    seed: u64,
+    trials: u64,
+    reference_cycle_years: f64,
+    arms: Vec<ArmReport>,
+}
+
+impl Report {
+    /// The arms of `variant` (all arms when `None`), first host.
+    fn of_variant(r: &crate::report::Report, variant: Option<&str>) -> Report {
+        let arms = r
+            .arms
+            .iter()
+            .filter(|a| variant.is_none_or(|v| a.variant == v))
+            .filter_map(|a| {
+                let h = a.hosts.first()?;
+                Some(ArmReport {
+                    cycle_years: h.cycle_years,
+                    metrics: h
+                        .metrics
+                        .iter()
+                        .map(|m| (m.metric.clone(), m.summary()))
+                        .collect(),
+                    signing_vs_deadline_months: h.signing_vs_deadline_months.clone(),
+                })
+            })
+            .collect();
+        Report {
+            scenario: r.scenario.clone(),
+            units: r.units.clone(),
+            fingerprint: r.fingerprint.clone(),
+            seed: r.seed,
+            trials: r.trials,
+            reference_cycle_years: r.reference_arm().map_or(f64::NAN, |a| a.cycle()),
+            arms,
+        }
+    }
+
+    fn view(r: &crate::report::Report) -> Report {
+        let first = r.arms.first().map(|a| a.variant.clone());
+        Report::of_variant(r, first.as_deref())
+    }
+}
+
+/// A sweep as the charts see it: one single-variant report per value.
+#[derive(Clone)]
+struct SweepReport {
+    parameter: String,
+    values: Vec<String>,
+    reports: Vec<Report>,
+}
+
+impl SweepReport {
+    fn view(r: &crate::report::Report) -> Result<SweepReport, Error> {
+        let (parameter, values) =
+            crate::run::sweep::swept(r).ok_or_else(|| Error::InvalidExperiment {
+                field: "variants".into(),
+                rule: "a sweep chart needs variants that each set the same one key".into(),
+                got: format!("{} variants", r.variants.len()),
+            })?;
+        let reports = r
+            .variants
+            .iter()
+            .map(|v| Report::of_variant(r, Some(&v.name)))
+            .collect();
+        Ok(SweepReport {
+            parameter,
+            values,
+            reports,
+        })
+    }
+
+    fn numeric_values(&self) -> Option<Vec<f64>> {
+        self.values.iter().map(|v| v.trim().parse().ok()).collect()
+    }
+
+    fn cycle_years(&self) -> Vec<f64> {
+        let mut out: Vec<f64> = Vec::new();
+        for r in &self.reports {
+            for a in &r.arms {
+                if !out.contains(&a.cycle_years) {
+                    out.push(a.cycle_years);
+                }
+            }
+        }
+        out
+    }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1527,18 +1651,20 @@ mod tests {
     }
 
     fn run(arms: &[f64], trials: u64) -> Report {
-        Experiment::new(Scenario::preset("us_rok_sma").unwrap())
-            .cycle_years(arms.iter().copied())
-            .trials(trials)
-            .run()
-            .unwrap()
+        Report::view(
+            &Experiment::new(Scenario::preset("us_rok_sma").unwrap())
+                .cycle_years(arms.iter().copied())
+                .trials(trials)
+                .run()
+                .unwrap(),
+        )
     }
 
     #[test]
     fn run_charts_are_written_and_labelled() {
         let report = run(&[1.0, 5.0], 300);
         let dir = temp_dir("run");
-        let paths = write_run_charts(&report, &dir).unwrap();
+        let paths = run_charts(&report, &dir).unwrap();
         assert_eq!(
             paths,
             vec![
@@ -1576,7 +1702,7 @@ mod tests {
     fn single_arm_and_degenerate_data_do_not_break_the_charts() {
         let report = run(&[3.0], 50);
         let dir = temp_dir("single");
-        let paths = write_run_charts(&report, &dir).unwrap();
+        let paths = run_charts(&report, &dir).unwrap();
         check_svg(&paths[0], &["joint_loss", "3 (ref)", "3-year agreements"]);
         check_svg(&paths[1], &["3-year agreements (reference)"]);
 
@@ -1589,10 +1715,7 @@ mod tests {
             }
             arm.signing_vs_deadline_months.counts.fill(0);
         }
-        check_svg(
-            &write_run_charts(&flat, &dir).unwrap()[1],
-            &["no completed"],
-        );
+        check_svg(&run_charts(&flat, &dir).unwrap()[1], &["no completed"]);
         for arm in &mut flat.arms {
             for s in arm.metrics.values_mut() {
                 *s = crate::stats::Summary {
@@ -1603,9 +1726,9 @@ mod tests {
             }
             arm.signing_vs_deadline_months.edges.clear();
         }
-        write_run_charts(&flat, &dir).unwrap();
+        run_charts(&flat, &dir).unwrap();
         flat.arms.clear();
-        for p in write_run_charts(&flat, &dir).unwrap() {
+        for p in run_charts(&flat, &dir).unwrap() {
             check_svg(&p, &[]);
         }
         std::fs::remove_dir_all(&dir).unwrap();
@@ -1617,12 +1740,12 @@ mod tests {
         report.arms[0].metrics.remove("joint_loss");
         let dir = temp_dir("errors");
         assert!(matches!(
-            write_run_charts(&report, &dir),
+            run_charts(&report, &dir),
             Err(Error::UnknownMetric { .. })
         ));
         let report = run(&[1.0, 5.0], 20);
         assert!(matches!(
-            write_run_charts(&report, &dir.join("no_such_dir")),
+            run_charts(&report, &dir.join("no_such_dir")),
             Err(Error::Io { .. })
         ));
         std::fs::remove_dir_all(&dir).unwrap();
@@ -1631,17 +1754,18 @@ mod tests {
     #[test]
     fn sweep_chart_is_written_and_labelled() {
         let base = Scenario::preset("us_rok_sma").unwrap();
-        let result = crate::sweep::sweep(&base, "patron.opening", &["0.1", "0.3"], |s| {
-            Experiment::new(s)
-                .cycle_years([1.0, 5.0])
-                .trials(200)
-                .seed(1)
-        })
-        .unwrap();
+        let full = Experiment::new(base)
+            .variants(crate::run::sweep::sweep_variants("patron.opening", &["0.1", "0.3"]).unwrap())
+            .cycle_years([1.0, 5.0])
+            .trials(200)
+            .seed(1)
+            .run()
+            .unwrap();
+        let result = SweepReport::view(&full).unwrap();
         let dir = temp_dir("sweep");
         let path = dir.join("sweep.svg");
-        let metrics = crate::sweep::DEFAULT_SWEEP_METRICS;
-        write_sweep_chart(&result, &metrics, &path).unwrap();
+        let metrics = crate::run::sweep::DEFAULT_SWEEP_METRICS;
+        sweep_chart(&result, &metrics, &path).unwrap();
         let mut needed = vec![
             "patron.opening",
             "1 year",
@@ -1658,18 +1782,18 @@ mod tests {
         // Categorical values, a single value, unknown metric, no metric.
         let mut cat = result.clone();
         cat.values = vec!["low".into(), "high".into()];
-        write_sweep_chart(&cat, &["lapse_months"], &path).unwrap();
+        sweep_chart(&cat, &["lapse_months"], &path).unwrap();
         check_svg(&path, &["low", "high", "lapse_months"]);
         cat.values.truncate(1);
         cat.reports.truncate(1);
-        write_sweep_chart(&cat, &["ruptured", "support_min"], &path).unwrap();
+        sweep_chart(&cat, &["ruptured", "support_min"], &path).unwrap();
         check_svg(&path, &["low", "share of histories"]);
         assert!(matches!(
-            write_sweep_chart(&result, &["no_such_metric"], &path),
+            sweep_chart(&result, &["no_such_metric"], &path),
             Err(Error::UnknownMetric { .. })
         ));
         assert!(matches!(
-            write_sweep_chart(&result, &[], &path),
+            sweep_chart(&result, &[], &path),
             Err(Error::InvalidExperiment { .. })
         ));
         std::fs::remove_dir_all(&dir).unwrap();

@@ -9,6 +9,9 @@
 //! are log units (0.1 ≈ 10%); month-valued keys are converted to steps with `steps_per_year` and
 //! must be a whole number of steps.
 
+mod input;
+pub use input::Input;
+
 use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::path::Path;

@@ -507,7 +507,9 @@ fn sweep_tabulates_values_and_writes_files() {
         .skip(1)
         .filter_map(|l| l.split(',').nth(3))
         .collect();
-    let defaults: BTreeSet<&str> = negcycle::sweep::DEFAULT_SWEEP_METRICS.into_iter().collect();
+    let defaults: BTreeSet<&str> = negcycle::run::sweep::DEFAULT_SWEEP_METRICS
+        .into_iter()
+        .collect();
     assert_eq!(metrics, defaults);
 }
 

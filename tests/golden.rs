@@ -10,7 +10,7 @@
 //!
 //! and commit the updated files together with the change.
 
-use negcycle::alliance::{Alliance, AllianceExperiment};
+use negcycle::alliance::Alliance;
 use negcycle::prelude::*;
 use std::path::PathBuf;
 
@@ -66,7 +66,7 @@ fn goldens() -> Vec<(String, String)> {
             }
         })
         .collect();
-    let report = AllianceExperiment::new(alliance)
+    let report = Experiment::new(alliance)
         .grid(&grids)
         .trials(300)
         .seed(SEED)

@@ -5,10 +5,12 @@ use super::Alliance;
 use crate::EnvironmentPath;
 use crate::error::Error;
 use crate::metrics::{NegotiationRecord, TrialMetrics};
+use crate::protocol::Protocol;
 use crate::rng::{Purpose, host_seed, stream};
 use crate::trial::{Accum, Arm, Board, History, Model, StepInput};
 use rand_distr::{Distribution, StandardNormal};
 use serde::{Deserialize, Serialize};
+use std::sync::Arc;
 
 /// The patron's totals over all hosts for one trial (the alliance-level metrics).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
@@ -113,13 +115,28 @@ impl AllianceModel {
     /// # Errors
     /// [`Error::Scenario`] listing every violation with its field path.
     pub fn new(alliance: Alliance) -> Result<AllianceModel, Error> {
+        AllianceModel::with_protocol(alliance, None)
+    }
+
+    /// As [`AllianceModel::new`], with a user protocol for every host instead of the built-in
+    /// one (`None`: the built-in protocol of `protocol.kind`).
+    ///
+    /// # Errors
+    /// [`Error::Scenario`] listing every violation with its field path.
+    pub fn with_protocol(
+        alliance: Alliance,
+        protocol: Option<Arc<dyn Protocol>>,
+    ) -> Result<AllianceModel, Error> {
         alliance.validate()?;
         let mut models = Vec::with_capacity(alliance.hosts.len());
         let mut phase_steps = Vec::with_capacity(alliance.hosts.len());
         for (i, h) in alliance.hosts.iter().enumerate() {
             let s = alliance.host_scenario(i);
             phase_steps.push(s.years_to_steps(h.phase_years).unwrap_or(0) as usize);
-            models.push(Model::new(s)?);
+            models.push(match &protocol {
+                Some(p) => Model::with_protocol(s, Arc::clone(p))?,
+                None => Model::new(s)?,
+            });
         }
         let precedent_steps = (alliance.linkage.precedent_years
             * f64::from(alliance.steps_per_year))
@@ -130,6 +147,21 @@ impl AllianceModel {
             phase_steps,
             precedent_steps,
         })
+    }
+
+    /// A one-host "alliance" around a validated single-host model: the host is named `host`
+    /// and the linkage is off, so every trial equals [`Model::run`] on the same seed.
+    pub fn single(model: Model) -> AllianceModel {
+        let alliance = Alliance::from_scenario(model.scenario());
+        let precedent_steps = (alliance.linkage.precedent_years
+            * f64::from(alliance.steps_per_year))
+        .round() as usize;
+        AllianceModel {
+            alliance,
+            models: vec![model],
+            phase_steps: vec![0],
+            precedent_steps,
+        }
     }
 
     /// The alliance.
@@ -168,7 +200,8 @@ impl AllianceModel {
     }
 
     /// Simulates trial `trial` of the joint arm `arms` (from [`AllianceModel::arms`]); every host
-    /// is stepped in lockstep and its openings see the others' earlier agreements.
+    /// is stepped in lockstep and its openings see the others' earlier agreements. The same as
+    /// [`AllianceModel::generate`] followed by [`AllianceModel::run_generated`].
     pub fn run(
         &self,
         arms: &[Arm],
@@ -177,6 +210,13 @@ impl AllianceModel {
         ws: &mut AllianceWorkspace,
         out: &mut AllianceTrial,
     ) {
+        self.generate(seed, trial, ws);
+        self.run_generated(arms, seed, trial, ws, out);
+    }
+
+    /// Draws every host's environment path of trial `trial` into `ws` (the worlds every joint arm
+    /// of the trial shares).
+    pub fn generate(&self, seed: u64, trial: u64, ws: &mut AllianceWorkspace) {
         let n = self.models.len();
         let rho = self.alliance.linkage.correlation;
         let h = self.models.first().map_or(0, Model::horizon_steps);
@@ -191,6 +231,25 @@ impl AllianceModel {
             let common = (rho > 0.0).then_some((ws.common.as_slice(), rho));
             path.generate_linked(m.scenario(), host_seed(seed, i), trial, common);
         }
+    }
+
+    /// The environment path of host `i` drawn by the last [`AllianceModel::generate`].
+    pub fn path<'w>(&self, ws: &'w AllianceWorkspace, i: usize) -> Option<&'w EnvironmentPath> {
+        ws.paths.get(i)
+    }
+
+    /// Simulates the joint arm `arms` on the paths of the last [`AllianceModel::generate`] call
+    /// for the same `(seed, trial)`.
+    pub fn run_generated(
+        &self,
+        arms: &[Arm],
+        seed: u64,
+        trial: u64,
+        ws: &mut AllianceWorkspace,
+        out: &mut AllianceTrial,
+    ) {
+        let n = self.models.len();
+        let h = self.models.first().map_or(0, Model::horizon_steps);
         let l = &self.alliance.linkage;
         ws.board.reset(n);
         ws.board.leverage = l.leverage;

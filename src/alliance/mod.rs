@@ -19,12 +19,8 @@
 //! behaves exactly as a single-host [`Scenario`] run with the host's seed
 //! ([`crate::rng::host_seed`]; host 0 uses the experiment's seed itself).
 
-mod experiment;
 mod linked;
 
-pub use experiment::{
-    AllianceArmReport, AllianceExperiment, AlliancePartialReport, AllianceReport, HostReport,
-};
 pub use linked::{AllianceModel, AllianceTotals, AllianceTrial, AllianceWorkspace, TOTALS};
 
 use crate::scenario::{

@@ -8,15 +8,16 @@
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-use negcycle::alliance::{Alliance, AllianceExperiment, AlliancePartialReport, AllianceReport};
+use negcycle::alliance::Alliance;
 use negcycle::metrics::METRICS;
 use negcycle::report::write_atomic;
-use negcycle::sweep::{DEFAULT_SWEEP_METRICS, SweepReport, sweep};
-use negcycle::{Error, Experiment, PartialReport, Progress, Report, Scenario, ScenarioError};
+use negcycle::run::sweep::{DEFAULT_SWEEP_METRICS, sweep_variants};
+use negcycle::{
+    Error, Experiment, Input, PartialReport, Progress, Report, Scenario, ScenarioError, Variant,
+};
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 /// The preset used when neither `--preset` nor `--scenario` is given.
@@ -33,8 +34,6 @@ const DEFAULT_SEED: u64 = 2019;
 const MAX_THREADS: usize = 1024;
 /// Largest number of joint arms of an alliance run (the product of the per-host grids).
 const MAX_JOINT_ARMS: usize = 1000;
-/// The key that marks an alliance partial report (`run --shard` on an alliance).
-const ALLIANCE_PARTIAL_MARKER: &str = "negcycle_alliance_partial";
 /// The progress bar appears only for runs that take longer than this.
 const PROGRESS_DELAY: Duration = Duration::from_secs(1);
 
@@ -160,8 +159,10 @@ enum Format {
     Table,
     /// JSON (the stable shape of negcycle::report)
     Json,
-    /// Tidy CSV, one row per arm and metric
+    /// Tidy CSV, one row per arm, host and metric (OUTPUT.md)
     Csv,
+    /// JSON lines: the tidy table, one object per row
+    Jsonl,
 }
 
 /// Where the scenario comes from.
@@ -189,16 +190,16 @@ struct ScenarioArgs {
 /// The experiment's settings shared by `run` and `sweep`.
 #[derive(Debug, Clone, Args)]
 struct ExperimentArgs {
-    /// The reference arm for paired differences: one of the --cycles lengths, in years
-    /// [default: the first of --cycles]. For an alliance: the 0-based index K of a joint arm, as
-    /// numbered in the report [default: 0]
+    /// The reference arm for paired differences: an arm label (base/5, tough/1) or a cycle
+    /// length of the first variant in years [default: the first arm]. For an alliance also the
+    /// 0-based index K of a joint arm, as numbered in the report
     #[arg(
         long,
-        value_name = "YEARS|K",
+        value_name = "ARM|YEARS|K",
         allow_hyphen_values = true,
         display_order = 5
     )]
-    reference: Option<f64>,
+    reference: Option<String>,
     /// Seed of every random stream (same seed, same worlds, same numbers)
     #[arg(long, value_name = "S", default_value_t = DEFAULT_SEED, display_order = 8)]
     seed: u64,
@@ -228,6 +229,11 @@ struct RunArgs {
         display_order = 4
     )]
     cycles: Vec<String>,
+    /// A variant to compare on the same worlds: NAME:KEY=VALUE[,KEY=VALUE...] (repeatable),
+    /// e.g. --variant tough:patron.opening=0.6 or --variant rubinstein:protocol.kind=complete_information;
+    /// the arms are every variant (base, with no overrides, first) × every cycle
+    #[arg(long = "variant", value_name = "NAME:KEY=VALUE,...", display_order = 4)]
+    variants: Vec<String>,
     #[command(flatten)]
     experiment: ExperimentArgs,
     /// Trials: simulated histories per arm
@@ -273,15 +279,15 @@ struct SweepArgs {
         display_order = 3
     )]
     values: String,
-    /// Cycle lengths (arms) in years, comma-separated; each a positive whole number of steps
+    /// Cycle lengths (arms) in years, comma-separated [default: 1,2,3,5,10]; for an alliance
+    /// NAME=YEARS,... per host, repeatable
     #[arg(
         long,
-        value_name = "YEARS,...",
-        default_value = DEFAULT_CYCLES,
+        value_name = "YEARS,...|NAME=YEARS,...",
         allow_hyphen_values = true,
         display_order = 4
     )]
-    cycles: String,
+    cycles: Vec<String>,
     /// A metric to show (repeatable) [default: lapse_months, unsettled_share,
     /// payments_vs_fair, joint_loss]
     #[arg(long = "metric", value_name = "NAME", display_order = 4)]
@@ -561,27 +567,11 @@ fn apply_sets(loaded: Loaded, sets: &[String]) -> Result<Loaded, Failure> {
 }
 
 /// The scenario or alliance of `--preset`/`--scenario` with every `--set` applied in order.
-fn load_input(args: &ScenarioArgs) -> Result<Loaded, Failure> {
-    apply_sets(load_base(args)?, &args.set)
-}
-
-/// The single-host scenario of `--preset`/`--scenario` with every `--set` applied (`sweep`
-/// does not take alliances).
-fn load_scenario(args: &ScenarioArgs, command: &str) -> Result<Scenario, Failure> {
-    match load_base(args)? {
-        Loaded::Alliance(a) => Err(invalid(format!(
-            "{command}: {} is an alliance (hosts {}); `negcycle {command}` takes single-host \
-             scenarios only (run `negcycle run` once per value with --set instead)",
-            a.name,
-            a.host_names().join(", ")
-        ))),
-        single => match apply_sets(single, &args.set)? {
-            Loaded::Single(s) => Ok(*s),
-            Loaded::Alliance(_) => Err(Failure::Failed(
-                "internal error: a scenario turned into an alliance".into(),
-            )),
-        },
-    }
+fn load_input(args: &ScenarioArgs) -> Result<Input, Failure> {
+    Ok(match apply_sets(load_base(args)?, &args.set)? {
+        Loaded::Single(s) => Input::Single(*s),
+        Loaded::Alliance(a) => Input::Alliance(*a),
+    })
 }
 
 /// Splits a comma-separated option value into trimmed, non-empty, distinct items.
@@ -737,21 +727,6 @@ fn parse_host_cycles(alliance: &Alliance, items: &[String]) -> Result<Vec<Vec<f6
     Ok(grids)
 }
 
-/// The reference joint arm of an alliance run: `--reference K`, a 0-based arm index (default 0).
-fn alliance_reference(reference: Option<f64>, arms: usize) -> Result<usize, Failure> {
-    match reference {
-        None => Ok(0),
-        Some(k) if k.is_finite() && k >= 0.0 && k.fract() == 0.0 && k < arms as f64 => {
-            Ok(k as usize)
-        }
-        Some(k) => Err(invalid(format!(
-            "--reference: for an alliance, the 0-based index of a joint arm as numbered in the \
-             report (0 to {}), got {k}",
-            arms.saturating_sub(1)
-        ))),
-    }
-}
-
 /// Parses `--shard I/N` with `0 <= I < N`.
 fn parse_shard(text: &str) -> Result<(u64, u64), Failure> {
     let bad = || {
@@ -801,25 +776,6 @@ fn check_cycles(scenario: &Scenario, cycles: &[f64], context: &str) -> Result<()
             })?;
     }
     Ok(())
-}
-
-/// The reference arm: `--reference` (which must be one of the cycles) or the first cycle.
-fn reference_arm(reference: Option<f64>, cycles: &[f64]) -> Result<f64, Failure> {
-    match reference {
-        None => cycles
-            .first()
-            .copied()
-            .ok_or_else(|| invalid("--cycles: at least one cycle length is needed")),
-        Some(r) if cycles.contains(&r) => Ok(r),
-        Some(r) => Err(invalid(format!(
-            "--reference: must be one of the cycle lengths ({}), got {r}",
-            cycles
-                .iter()
-                .map(ToString::to_string)
-                .collect::<Vec<_>>()
-                .join(", ")
-        ))),
-    }
 }
 
 /// Checks that `--out` is absent, or a directory, or does not exist yet (it is created only
@@ -907,10 +863,116 @@ impl Bar {
 
 fn cmd_run(args: RunArgs) -> Result<(), Failure> {
     // Everything is checked before the simulation starts and before any file is created.
-    match load_input(&args.scenario)? {
-        Loaded::Single(scenario) => run_single(&args, *scenario),
-        Loaded::Alliance(alliance) => run_alliance(&args, *alliance),
+    let input = load_input(&args.scenario)?;
+    let exp = &args.experiment;
+    let experiment = build_experiment(&input, &args.cycles, &args.variants, exp)?;
+    check_trials(args.trials)?;
+    check_threads(exp.threads)?;
+    let shard = args.shard.as_deref().map(parse_shard).transpose()?;
+    let format = run_format(shard, args.format)?;
+    check_out_dir(exp.out.as_deref())?;
+    let bar = Bar::new(exp.quiet, planned_trials(args.trials, shard));
+    let experiment = configure(experiment, args.trials, exp, &bar);
+    match shard {
+        Some((index, count)) => {
+            let part = experiment.run_shard(index, count);
+            bar.finish();
+            let json = part
+                .map_err(from_lib)?
+                .to_json_string()
+                .map_err(output_failure)?;
+            output_shard(json, (index, count), exp.out.as_deref(), exp.quiet)
+        }
+        None => {
+            let report = experiment.run();
+            bar.finish();
+            output_report(
+                &report.map_err(from_lib)?,
+                format,
+                exp.out.as_deref(),
+                exp.quiet,
+            )
+        }
     }
+}
+
+/// The experiment of `run` and `sweep`: input, arms (`--cycles`), variants and reference.
+fn build_experiment(
+    input: &Input,
+    cycles: &[String],
+    variants: &[String],
+    exp: &ExperimentArgs,
+) -> Result<Experiment, Failure> {
+    let mut experiment = Experiment::new(input.clone());
+    let arms = match input {
+        Input::Single(scenario) => {
+            let cycles = parse_cycles(single_cycles_text(cycles, scenario)?)?;
+            check_cycles(scenario, &cycles, "")?;
+            experiment = experiment.cycle_years(cycles.iter().copied());
+            cycles.len()
+        }
+        Input::Alliance(alliance) => {
+            let grids = parse_host_cycles(alliance, cycles)?;
+            experiment = experiment.grid(&grids);
+            grids.iter().map(Vec::len).product()
+        }
+    };
+    let variants = parse_variants(variants)?;
+    let n_variants = variants.len().max(1);
+    if !variants.is_empty() {
+        experiment = experiment.variants(variants);
+    }
+    if let Some(r) = &exp.reference {
+        let r = r.trim();
+        experiment = match (input, r.parse::<usize>()) {
+            (Input::Alliance(_), Ok(k)) if k < arms * n_variants => experiment.reference(k),
+            (Input::Alliance(_), Ok(k)) => {
+                return Err(invalid(format!(
+                    "--reference: for an alliance, the 0-based index of a joint arm as numbered \
+                     in the report (0 to {}) or an arm label, got {k}",
+                    (arms * n_variants).saturating_sub(1)
+                )));
+            }
+            _ => experiment.reference(r),
+        };
+    }
+    Ok(experiment)
+}
+
+/// The `--variant` list: `NAME:KEY=VALUE,...` each; the base variant (no overrides) comes first
+/// unless one is named `base`.
+fn parse_variants(items: &[String]) -> Result<Vec<Variant>, Failure> {
+    if items.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut out = Vec::with_capacity(items.len() + 1);
+    for item in items {
+        let v = Variant::parse(item).map_err(|e| invalid(format!("--variant: {e}")))?;
+        if out.iter().any(|w: &Variant| w.name() == v.name()) {
+            return Err(invalid(format!(
+                "--variant: {:?} is given twice (variant names must be distinct)",
+                v.name()
+            )));
+        }
+        out.push(v);
+    }
+    if !out.iter().any(|v| v.name() == negcycle::run::BASE) {
+        out.insert(0, Variant::base());
+    }
+    Ok(out)
+}
+
+/// Sets trials, seed, threads and the progress bar.
+fn configure(experiment: Experiment, trials: u64, exp: &ExperimentArgs, bar: &Bar) -> Experiment {
+    let bar = bar.clone();
+    let mut e = experiment
+        .trials(trials)
+        .seed(exp.seed)
+        .observer(move |p: Progress| bar.set(p.trials_done));
+    if let Some(n) = exp.threads {
+        e = e.threads(n);
+    }
+    e
 }
 
 /// The output format of `run`: JSON for a shard (table and csv are refused), else `--format`
@@ -931,11 +993,7 @@ fn run_format(shard: Option<(u64, u64)>, format: Option<Format>) -> Result<Forma
 fn planned_trials(trials: u64, shard: Option<(u64, u64)>) -> u64 {
     match shard {
         Some((index, count)) => {
-            let split = |i: u64| {
-                let cut = u128::from(trials) * u128::from(i) / u128::from(count);
-                u64::try_from(cut).unwrap_or(u64::MAX)
-            };
-            split(index + 1).saturating_sub(split(index))
+            negcycle::run::shard_range(trials, index, count).map_or(0, |(a, b)| b - a)
         }
         None => trials,
     }
@@ -957,197 +1015,76 @@ fn output_shard(
     emit(&json)
 }
 
-fn run_single(args: &RunArgs, scenario: Scenario) -> Result<(), Failure> {
-    let exp = &args.experiment;
-    let cycles = parse_cycles(single_cycles_text(&args.cycles, &scenario)?)?;
-    check_cycles(&scenario, &cycles, "")?;
-    let reference = reference_arm(exp.reference, &cycles)?;
-    check_trials(args.trials)?;
-    check_threads(exp.threads)?;
-    let shard = args.shard.as_deref().map(parse_shard).transpose()?;
-    let format = run_format(shard, args.format)?;
-    check_out_dir(exp.out.as_deref())?;
-
-    let experiment = Experiment::new(scenario)
-        .cycle_years(cycles)
-        .reference(reference);
-    shard_or_run(experiment, args, shard, |report| {
-        output_report(report, format, exp.out.as_deref(), exp.quiet)
-    })
-}
-
-/// What `run` needs of an experiment builder, single-host or alliance.
-trait RunKind {
-    /// The partial report of a shard.
-    type Part;
-    /// The full report.
-    type Report;
-    fn configure(self, trials: u64, seed: u64, threads: Option<usize>, bar: Bar) -> Self;
-    fn shard(self, index: u64, count: u64) -> Result<Self::Part, Error>;
-    fn part_json(part: &Self::Part) -> Result<String, Error>;
-    fn run_all(self) -> Result<Self::Report, Error>;
-}
-
-/// Sets trials, seed, threads and the progress bar on either kind of builder.
-macro_rules! configure_builder {
-    ($builder:expr, $trials:expr, $seed:expr, $threads:expr, $bar:expr) => {{
-        let bar = $bar;
-        let mut b = $builder
-            .trials($trials)
-            .seed($seed)
-            .observer(move |p: Progress| bar.set(p.trials_done));
-        if let Some(n) = $threads {
-            b = b.threads(n);
-        }
-        b
-    }};
-}
-
-impl RunKind for Experiment {
-    fn configure(self, trials: u64, seed: u64, threads: Option<usize>, bar: Bar) -> Self {
-        configure_builder!(self, trials, seed, threads, bar)
-    }
-    type Part = PartialReport;
-    type Report = Report;
-    fn shard(self, index: u64, count: u64) -> Result<PartialReport, Error> {
-        self.run_shard(index, count)
-    }
-    fn part_json(part: &PartialReport) -> Result<String, Error> {
-        part.to_json_string()
-    }
-    fn run_all(self) -> Result<Report, Error> {
-        self.run()
-    }
-}
-
-impl RunKind for AllianceExperiment {
-    fn configure(self, trials: u64, seed: u64, threads: Option<usize>, bar: Bar) -> Self {
-        configure_builder!(self, trials, seed, threads, bar)
-    }
-    type Part = AlliancePartialReport;
-    type Report = AllianceReport;
-    fn shard(self, index: u64, count: u64) -> Result<AlliancePartialReport, Error> {
-        self.run_shard(index, count)
-    }
-    fn part_json(part: &AlliancePartialReport) -> Result<String, Error> {
-        part.to_json_string()
-    }
-    fn run_all(self) -> Result<AllianceReport, Error> {
-        self.run()
-    }
-}
-
-/// Runs shard `shard` (printing or writing its partial report) or the whole experiment (handing
-/// the report to `output`); simulation errors are invalid input (exit 2), serialisation errors
-/// output failures (exit 1).
-fn shard_or_run<E: RunKind>(
-    experiment: E,
-    args: &RunArgs,
-    shard: Option<(u64, u64)>,
-    output: impl FnOnce(&E::Report) -> Result<(), Failure>,
-) -> Result<(), Failure> {
-    let exp = &args.experiment;
-    // The bar counts the trials this invocation runs (a shard's slice, or all of them).
-    let bar = Bar::new(exp.quiet, planned_trials(args.trials, shard));
-    let experiment = experiment.configure(args.trials, exp.seed, exp.threads, bar.clone());
-    match shard {
-        Some((index, count)) => {
-            let part = experiment.shard(index, count);
-            bar.finish();
-            let part = part.map_err(from_lib)?;
-            let json = E::part_json(&part).map_err(output_failure)?;
-            output_shard(json, (index, count), exp.out.as_deref(), exp.quiet)
-        }
-        None => {
-            let report = experiment.run_all();
-            bar.finish();
-            output(&report.map_err(from_lib)?)
-        }
-    }
-}
-
-/// `run` on an alliance: the joint arms are the product of the per-host `--cycles` lists.
-fn run_alliance(args: &RunArgs, alliance: Alliance) -> Result<(), Failure> {
-    let exp = &args.experiment;
-    let grids = parse_host_cycles(&alliance, &args.cycles)?;
-    let arms: usize = grids.iter().map(Vec::len).product();
-    let reference = alliance_reference(exp.reference, arms)?;
-    check_trials(args.trials)?;
-    check_threads(exp.threads)?;
-    let shard = args.shard.as_deref().map(parse_shard).transpose()?;
-    let format = run_format(shard, args.format)?;
-    check_out_dir(exp.out.as_deref())?;
-
-    let experiment = AllianceExperiment::new(alliance)
-        .grid(&grids)
-        .reference(reference);
-    shard_or_run(experiment, args, shard, |report| {
-        output_alliance_report(report, format, exp.out.as_deref(), exp.quiet)
-    })
-}
-
 fn format_name(f: Format) -> &'static str {
     match f {
         Format::Table => "table",
         Format::Json => "json",
+        Format::Jsonl => "jsonl",
         Format::Csv => "csv",
     }
 }
 
-/// Writes the report's files into `out` (if given), then prints it in `format`.
+/// Writes the report's files into `out` (if given: report.json, report.csv and, for one host,
+/// the charts), then prints it in `format`.
 fn output_report(
     report: &Report,
     format: Format,
     out: Option<&Path>,
     quiet: bool,
 ) -> Result<(), Failure> {
+    output_files(
+        report,
+        "report",
+        format,
+        out,
+        quiet,
+        &report.table().to_string(),
+    )
+}
+
+/// Writes `STEM.json`, `STEM.csv` (and the charts) into `out`, then prints `table` or the
+/// chosen format.
+fn output_files(
+    report: &Report,
+    stem: &str,
+    format: Format,
+    out: Option<&Path>,
+    quiet: bool,
+    table: &str,
+) -> Result<(), Failure> {
     let json = with_newline(report.to_json_string().map_err(output_failure)?);
     let csv = report.to_csv_string();
     if let Some(dir) = out {
         create_out_dir(dir)?;
-        write_file(&dir.join("report.json"), &json, quiet)?;
-        write_file(&dir.join("report.csv"), &csv, quiet)?;
+        write_file(&dir.join(format!("{stem}.json")), &json, quiet)?;
+        write_file(&dir.join(format!("{stem}.csv")), &csv, quiet)?;
         #[cfg(feature = "plot")]
-        {
-            let charts = negcycle::plot::write_run_charts(report, dir).map_err(output_failure)?;
+        if report.hosts.len() == 1 {
+            let charts = if stem == "sweep" {
+                let path = dir.join("sweep.svg");
+                negcycle::plot::write_sweep_chart(report, &sweep_metrics_of(report), &path)
+                    .map_err(output_failure)?;
+                vec![path]
+            } else {
+                negcycle::plot::write_run_charts(report, dir).map_err(output_failure)?
+            };
             for chart in charts {
                 note(quiet, &format!("wrote {}", chart.display()));
             }
         }
     }
     match format {
-        Format::Table => emit(&with_newline(report.to_string())),
+        Format::Table => emit(&with_newline(table.to_string())),
         Format::Json => emit(&json),
+        Format::Jsonl => emit(&report.to_jsonl_string().map_err(output_failure)?),
         Format::Csv => emit(&csv),
     }
 }
 
-/// Writes an alliance report's files (report.json, report.csv) into `out` (if given), then
-/// prints it in `format`.
-fn output_alliance_report(
-    report: &AllianceReport,
-    format: Format,
-    out: Option<&Path>,
-    quiet: bool,
-) -> Result<(), Failure> {
-    let json = with_newline(report.to_json_string().map_err(output_failure)?);
-    let csv = report.to_csv_string();
-    if let Some(dir) = out {
-        create_out_dir(dir)?;
-        write_file(&dir.join("report.json"), &json, quiet)?;
-        write_file(&dir.join("report.csv"), &csv, quiet)?;
-    }
-    match format {
-        Format::Table => emit(&with_newline(report.to_string())),
-        Format::Json => emit(&json),
-        Format::Csv => emit(&csv),
-    }
-}
-
-/// Whether a JSON text carries the alliance partial report's marker key.
-fn is_alliance_partial(text: &str) -> bool {
-    serde_json::from_str::<serde_json::Value>(text)
-        .is_ok_and(|v| v.get(ALLIANCE_PARTIAL_MARKER).is_some())
+/// The metrics a sweep chart shows: the defaults.
+#[cfg(feature = "plot")]
+fn sweep_metrics_of(_report: &Report) -> Vec<&'static str> {
+    DEFAULT_SWEEP_METRICS.to_vec()
 }
 
 /// The message for a full report given to `merge`.
@@ -1161,61 +1098,64 @@ fn full_report_given(origin: &str) -> Failure {
 fn cmd_merge(args: MergeArgs) -> Result<(), Failure> {
     check_out_dir(args.out.as_deref())?;
     let mut parts: Vec<PartialReport> = Vec::with_capacity(args.files.len());
-    let mut alliance_parts: Vec<AlliancePartialReport> = Vec::new();
-    // The first file of each kind, to name both when the kinds are mixed.
-    let (mut first_single, mut first_alliance): (Option<String>, Option<String>) = (None, None);
     for path in &args.files {
         let text = read_text(path)?;
         let origin = path.display().to_string();
-        if is_alliance_partial(&text) {
-            let part = AlliancePartialReport::from_json_str(&text, &origin).map_err(from_lib)?;
-            first_alliance.get_or_insert_with(|| origin.clone());
-            alliance_parts.push(part);
-        } else {
-            let part = PartialReport::from_json_str(&text, &origin).map_err(|e| {
-                if Report::from_json_str(&text, &origin).is_ok()
-                    || AllianceReport::from_json_str(&text, &origin).is_ok()
-                {
-                    full_report_given(&origin)
-                } else {
-                    from_lib(e)
-                }
-            })?;
-            first_single.get_or_insert_with(|| origin.clone());
-            parts.push(part);
+        let part = PartialReport::from_json_str(&text, &origin).map_err(|e| {
+            if Report::from_json_str(&text, &origin).is_ok() {
+                full_report_given(&origin)
+            } else {
+                from_lib(e)
+            }
+        })?;
+        parts.push(part);
+    }
+    let report = Report::merge(&parts).map_err(|e| match e {
+        // Name the file of the part a merge error points at.
+        Error::Merge { rule } => invalid(format!(
+            "cannot merge: {}",
+            name_part_file(&rule, &parts, &args.files)
+        )),
+        other => from_lib(other),
+    })?;
+    output_report(&report, args.format, args.out.as_deref(), args.quiet)
+}
+
+/// `rule` with the file of the part it names (`part [a, b)`) in front.
+fn name_part_file(rule: &str, parts: &[PartialReport], files: &[PathBuf]) -> String {
+    for (p, f) in parts.iter().zip(files) {
+        if rule.starts_with(&format!("part [{}, {})", p.start, p.end)) {
+            return format!("{}: {rule}", f.display());
         }
     }
-    if let (Some(single), Some(alliance)) = (&first_single, &first_alliance) {
-        return Err(invalid(format!(
-            "cannot merge: {alliance} is a partial report of an alliance run and {single} one \
-             of a single-host run (merge the parts of one experiment)"
-        )));
-    }
-    if alliance_parts.is_empty() {
-        let report = Report::merge(&parts).map_err(from_lib)?;
-        output_report(&report, args.format, args.out.as_deref(), args.quiet)
-    } else {
-        let report = AllianceReport::merge(&alliance_parts).map_err(from_lib)?;
-        output_alliance_report(&report, args.format, args.out.as_deref(), args.quiet)
-    }
+    rule.to_string()
 }
 
 fn cmd_sweep(args: SweepArgs) -> Result<(), Failure> {
     let exp = &args.experiment;
-    let base = load_scenario(&args.scenario, "sweep")?;
-    let cycles = parse_cycles(&args.cycles)?;
-    let reference = reference_arm(exp.reference, &cycles)?;
-    check_trials(args.trials)?;
-    check_threads(exp.threads)?;
+    let base = load_input(&args.scenario)?;
     let param = args.param.trim().to_string();
     let values = split_list("--values", &args.values)?;
     // Every value must give a valid scenario on which every cycle length is valid.
     for value in &values {
-        let scenario = base
+        let with = base
             .with_override(&param, value)
             .map_err(|e| invalid(format!("--param {param} with value {value:?}: {e}")))?;
-        check_cycles(&scenario, &cycles, &format!(" (with {param} = {value})"))?;
+        if let (Input::Single(s), [one]) = (&with, args.cycles.as_slice()) {
+            if !one.contains('=') {
+                check_cycles(
+                    s,
+                    &parse_cycles(one)?,
+                    &format!(" (with {param} = {value})"),
+                )?;
+            }
+        }
     }
+    let experiment = build_experiment(&base, &args.cycles, &[], exp)?;
+    let variants = sweep_variants(&param, &values).map_err(from_lib)?;
+    let experiment = experiment.variants(variants);
+    check_trials(args.trials)?;
+    check_threads(exp.threads)?;
     let mut metrics: Vec<&str> = Vec::new();
     for name in &args.metrics {
         let name = name.trim();
@@ -1235,73 +1175,24 @@ fn cmd_sweep(args: SweepArgs) -> Result<(), Failure> {
     }
     check_out_dir(exp.out.as_deref())?;
 
-    let total = args.trials.saturating_mul(values.len() as u64);
-    let bar = Bar::new(exp.quiet, total);
-    let started = AtomicU64::new(0);
-    let result = sweep(&base, &param, &values, |scenario| {
-        // Experiments run one after the other; each reports progress from its own offset.
-        let offset = started
-            .fetch_add(1, Ordering::Relaxed)
-            .saturating_mul(args.trials);
-        let observer = {
-            let bar = bar.clone();
-            move |p: Progress| bar.set(offset.saturating_add(p.trials_done))
-        };
-        let mut experiment = Experiment::new(scenario)
-            .cycle_years(cycles.iter().copied())
-            .reference(reference)
-            .trials(args.trials)
-            .seed(exp.seed)
-            .observer(observer);
-        if let Some(n) = exp.threads {
-            experiment = experiment.threads(n);
-        }
-        experiment
-    });
+    let bar = Bar::new(exp.quiet, args.trials);
+    let report = configure(experiment, args.trials, exp, &bar).run();
     bar.finish();
-    let result = result.map_err(from_lib)?;
-
-    let table = sweep_table(&result, &metrics, args.trials, exp.seed)?;
-    let csv = result.to_csv_string(&metrics).map_err(from_lib)?;
-    let json = with_newline(result.to_json_string().map_err(output_failure)?);
-    if let Some(dir) = &exp.out {
-        create_out_dir(dir)?;
-        write_file(&dir.join("sweep.json"), &json, exp.quiet)?;
-        write_file(&dir.join("sweep.csv"), &csv, exp.quiet)?;
-        #[cfg(feature = "plot")]
-        {
-            let path = dir.join("sweep.svg");
-            negcycle::plot::write_sweep_chart(&result, &metrics, &path).map_err(output_failure)?;
-            note(exp.quiet, &format!("wrote {}", path.display()));
-        }
-    }
-    match args.format {
-        Format::Table => emit(&table),
-        Format::Json => emit(&json),
-        Format::Csv => emit(&csv),
-    }
-}
-
-/// The sweep's table with a header line naming the scenario, trials and seed.
-fn sweep_table(
-    sweep: &SweepReport,
-    metrics: &[&str],
-    trials: u64,
-    seed: u64,
-) -> Result<String, Failure> {
-    let (name, units) = sweep
-        .reports
-        .first()
-        .map(|r| (r.scenario.as_str(), r.units.as_str()))
-        .unwrap_or(("?", "?"));
-    let body = sweep.table(metrics).map_err(from_lib)?;
-    Ok(format!(
-        "{name} ({units}): sweep of {} over {} values, {trials} trials per value, seed {seed}; \
-         mean ± 95% CI half-width\n\n{}",
-        sweep.parameter,
-        sweep.values.len(),
-        with_newline(body.trim_end().to_string())
-    ))
+    let report = report.map_err(from_lib)?;
+    let table = format!(
+        "sweep of {param} over {} values ({}), on the same simulated worlds\n{}",
+        values.len(),
+        values.join(", "),
+        report.table().metrics(&metrics)
+    );
+    output_files(
+        &report,
+        "sweep",
+        args.format,
+        exp.out.as_deref(),
+        exp.quiet,
+        &table,
+    )
 }
 
 fn cmd_presets() -> Result<(), Failure> {
