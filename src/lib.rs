@@ -29,6 +29,7 @@ pub mod contract;
 pub mod environment;
 mod error;
 pub mod experiment;
+pub mod lapse;
 pub mod metrics;
 mod overrides;
 pub mod party;

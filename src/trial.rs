@@ -26,13 +26,12 @@
 //!   none); a step is unsettled if the payment of step `t + steps_per_year` was not agreed by
 //!   the start of step `t`.
 
-use crate::analytic::annuity_factor;
 use crate::contract::{Contract, next_expiry, window_opens};
 use crate::environment::EnvironmentPath;
 use crate::error::Error;
+use crate::lapse::{AttritionArm, DriftArm, LapseOutcome, LapseSetup};
 use crate::metrics::{NegotiationRecord, TrialMetrics};
-use crate::party::{OpeningState, positions, stakes_factor};
-use crate::protocol::lapse::{LapseOutcome, LapseSetup};
+use crate::party::{OpeningState, positions};
 use crate::protocol::{self, Protocol, Talks, WindowOutcome};
 use crate::rng::{Purpose, stream};
 use crate::scenario::Scenario;
@@ -72,20 +71,23 @@ pub struct Model {
     schedules: Vec<[Vec<f64>; 2]>,
 }
 
-/// One arm: a cycle length and the per-arm constants derived from it.
+/// One arm: a cycle length and the per-arm constants derived from it. The lapse constants are
+/// computed by each lapse model's own file ([`DriftArm`], [`AttritionArm`]).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Arm {
     /// Agreement duration `L`, years.
     pub cycle_years: f64,
     /// `L` in steps.
     pub term_steps: usize,
-    /// `ρ_P(L)·Δ`: the patron's floor falls this much per lapse step, log units.
+    /// `ρ_P(L)·Δ`: the patron's floor falls this much per lapse step, log units
+    /// ([`DriftArm::patron_step`]).
     pub patron_lapse_step: f64,
-    /// `ρ_H(L)·Δ`: the host's ceiling rises this much per lapse step, log units.
+    /// `ρ_H(L)·Δ`: the host's ceiling rises this much per lapse step, log units
+    /// ([`DriftArm::host_step`]).
     pub host_lapse_step: f64,
-    /// `c_P / A_P(L)`, per year.
+    /// `c_P / A_P(L)`, per year ([`AttritionArm::patron_cost_rate`]).
     pub patron_cost_rate: f64,
-    /// `c_H / A_H(L)`, per year.
+    /// `c_H / A_H(L)`, per year ([`AttritionArm::host_cost_rate`]).
     pub host_cost_rate: f64,
 }
 
@@ -187,17 +189,15 @@ impl Model {
         let s = &self.scenario;
         s.check_cycle_years("cycle_years", cycle_years)?;
         let term_steps = s.years_to_steps(cycle_years).unwrap_or(1).max(1) as usize;
-        let eta = s.lapse.stakes_elasticity;
-        let (rp, rh) = (s.patron_rate(), s.host_rate());
+        let drift = DriftArm::new(s, cycle_years);
+        let attrition = AttritionArm::new(s, cycle_years);
         Ok(Arm {
             cycle_years,
             term_steps,
-            patron_lapse_step: s.patron.lapse_pressure
-                * stakes_factor(rp, cycle_years, eta)
-                * self.dt,
-            host_lapse_step: s.host.lapse_pressure * stakes_factor(rh, cycle_years, eta) * self.dt,
-            patron_cost_rate: s.patron.lapse_cost / annuity_factor(rp, cycle_years),
-            host_cost_rate: s.host.lapse_cost / annuity_factor(rh, cycle_years),
+            patron_lapse_step: drift.patron_step,
+            host_lapse_step: drift.host_step,
+            patron_cost_rate: attrition.patron_cost_rate,
+            host_cost_rate: attrition.host_cost_rate,
         })
     }
 
