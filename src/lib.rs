@@ -28,6 +28,7 @@ pub mod analytic;
 pub mod contract;
 pub mod environment;
 mod error;
+pub mod lapse;
 pub mod metrics;
 mod overrides;
 pub mod party;

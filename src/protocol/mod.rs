@@ -11,7 +11,9 @@
 
 mod alternating;
 mod complete_info;
-pub mod lapse;
+
+/// The lapse phase, at its former path (it lives in [`crate::lapse`]).
+pub use crate::lapse;
 
 pub use alternating::Alternating;
 pub use complete_info::CompleteInformation;

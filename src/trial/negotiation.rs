@@ -1,0 +1,351 @@
+//! One negotiation, from its opening to its record (MODEL.md §4–§5.3), in the steps
+//! [`History::open`] takes in order: the opening stances, the talks in the window, the lapse
+//! phase after a missed deadline, the costs (cut at the horizon) and the record, which schedules
+//! the outcome in the step loop.
+
+use super::history::Pending;
+use super::{Board, History, Model};
+use crate::lapse::{LapseOutcome, LapseSetup};
+use crate::metrics::{NegotiationRecord, TrialMetrics};
+use crate::party::{OpeningState, Stance, positions};
+use crate::protocol::{Talks, WindowOutcome};
+use crate::rng::{Purpose, stream};
+use rand_distr::{Distribution, StandardNormal};
+
+/// The calendar of one negotiation's window.
+#[derive(Debug, Clone, Copy)]
+struct Window {
+    /// Step at which the window opened, `τ`.
+    tau: usize,
+    /// The deadline `D`: the step at which the current agreement expires.
+    deadline: usize,
+    /// `D − τ`, steps (0: every round is held at the deadline).
+    steps: usize,
+    /// Rounds per step.
+    rps: u32,
+    /// Rounds before the deadline, `N`.
+    rounds: u32,
+}
+
+impl Window {
+    /// The window that opens at `tau` for the agreement expiring at `deadline`.
+    fn new(m: &Model, tau: usize, deadline: usize) -> Window {
+        let window = deadline - tau;
+        let rps = m.scenario.protocol.rounds_per_step;
+        let n_rounds = if window == 0 {
+            rps
+        } else {
+            u32::try_from(window).unwrap_or(u32::MAX / rps) * rps
+        };
+        Window {
+            tau,
+            deadline,
+            steps: window,
+            rps,
+            rounds: n_rounds,
+        }
+    }
+
+    /// The step in which round `k` is held.
+    #[inline]
+    fn round_step(&self, k: u32) -> usize {
+        if self.steps == 0 {
+            self.deadline
+        } else {
+            self.tau + (k / self.rps) as usize
+        }
+    }
+}
+
+/// How a negotiation played out, before it is scheduled in the step loop.
+#[derive(Debug, Clone, Copy)]
+struct Played {
+    /// Rounds held in the window.
+    window_rounds: u32,
+    /// Lapse steps (0 if agreed in the window).
+    lapse_steps: u32,
+    /// The outcome, applied at its signing step.
+    pending: Pending,
+    /// Signing time relative to the deadline, months.
+    signing_months: f64,
+    /// The first step after the talks.
+    talk_until: usize,
+    /// Whether the deadline passed without a deal.
+    lapsed: bool,
+}
+
+impl History<'_> {
+    /// Opens the negotiation for the current expiry at step `tau` and plays it out.
+    #[inline]
+    pub(super) fn open(&mut self, tau: usize, board: Option<&mut Board>) {
+        let w = Window::new(self.m, tau, self.contract.expiry);
+        let status_quo = self.contract.mismatch(
+            self.m.escalator_log[tau - self.contract.start],
+            self.path.mismatch_base_path()[tau],
+        );
+        let (patron, host) = self.opening_stances(&w, status_quo, board.as_deref());
+        self.demand_sum += patron.opening - status_quo;
+        let played = match self.talks(&w, patron, host) {
+            WindowOutcome::Agreed { round, premium } => self.agreed_in_window(&w, round, premium),
+            WindowOutcome::NoDeal {
+                patron_offer,
+                host_offer,
+            } => self.lapse_phase(&w, &patron, &host, patron_offer, host_offer),
+        };
+        self.charge_costs(&w, &played);
+        self.record(&w, &played, &patron, &host, status_quo, board);
+    }
+
+    /// The opening stances (MODEL.md §4) from the status quo, public support, this deadline's
+    /// private draws and, for a linked host, the other hosts' precedents on the board.
+    #[inline]
+    fn opening_stances(
+        &self,
+        w: &Window,
+        status_quo: f64,
+        board: Option<&Board>,
+    ) -> (Stance, Stance) {
+        let m = self.m;
+        let s = &m.scenario;
+        let (extra_demand, benchmark) = match board {
+            Some(b) => b.context(self.host_index, w.tau),
+            None => (0.0, None),
+        };
+        let mut private = stream(self.seed, self.trial, Purpose::Private, w.deadline as u64);
+        let z_patron: f64 = StandardNormal.sample(&mut private);
+        let z_host: f64 = StandardNormal.sample(&mut private);
+        positions(
+            &s.patron,
+            &s.host,
+            &OpeningState {
+                status_quo,
+                support: self.support.level_at(w.tau),
+                support_baseline: s.support.baseline,
+                support_sensitivity: s.support.sensitivity,
+                years: w.tau as f64 * m.dt,
+                z_patron,
+                z_host,
+                extra_demand,
+                benchmark,
+            },
+        )
+    }
+
+    /// The talks in the window, run by the protocol on its own stream. A non-finite agreed price
+    /// (from a user protocol) counts as no deal.
+    #[inline]
+    fn talks(&self, w: &Window, patron: Stance, host: Stance) -> WindowOutcome {
+        let m = self.m;
+        let s = &m.scenario;
+        let talks = Talks {
+            patron,
+            host,
+            opener: s.protocol.opener,
+            rounds: w.rounds,
+            rounds_per_step: w.rps,
+            opening_step: w.tau,
+            deadline_step: w.deadline,
+            delta_patron: m.delta_patron,
+            delta_host: m.delta_host,
+            tick: s.protocol.tick,
+            log_fair_at_opening: self.path.log_fair(w.tau),
+            schedules: match m.schedules.get(w.rounds as usize) {
+                Some([p, h]) if !p.is_empty() => [Some(p.as_slice()), Some(h.as_slice())],
+                _ => [None, None],
+            },
+        };
+        let mut prng = if m.protocol.uses_rng() {
+            stream(self.seed, self.trial, Purpose::Protocol, w.deadline as u64)
+        } else {
+            m.idle_rng.clone()
+        };
+        let mut outcome = m.protocol.negotiate(&talks, &mut prng);
+        if let WindowOutcome::Agreed { premium, .. } = outcome {
+            if !premium.is_finite() {
+                // A user protocol returned a non-finite price: treat it as no deal.
+                outcome = WindowOutcome::NoDeal {
+                    patron_offer: patron.reservation,
+                    host_offer: host.reservation,
+                };
+            }
+        }
+        outcome
+    }
+
+    /// An agreement in round `round` of the window: signed in that round's step, in force from
+    /// the deadline.
+    #[inline]
+    fn agreed_in_window(&self, w: &Window, round: u32, premium: f64) -> Played {
+        let k = round.min(w.rounds - 1);
+        let sign = w.round_step(k);
+        let months = if w.steps == 0 {
+            0.0
+        } else {
+            (w.tau as f64 + f64::from(k) / f64::from(w.rps) - w.deadline as f64) * 12.0 * self.m.dt
+        };
+        let p = Pending {
+            deadline: w.deadline,
+            sign,
+            effective: w.deadline,
+            premium,
+            ruptured: false,
+            signed: None,
+        };
+        Played {
+            window_rounds: k + 1,
+            lapse_steps: 0,
+            pending: p,
+            signing_months: months,
+            talk_until: sign + 1,
+            lapsed: false,
+        }
+    }
+
+    /// The lapse phase after a missed deadline (MODEL.md §5.3), on the lapse stream of this
+    /// deadline: agreement after some lapse steps, rupture, or still lapsing at the horizon.
+    #[inline]
+    fn lapse_phase(
+        &self,
+        w: &Window,
+        patron: &Stance,
+        host: &Stance,
+        patron_offer: f64,
+        host_offer: f64,
+    ) -> Played {
+        let m = self.m;
+        let s = &m.scenario;
+        let h = m.horizon;
+        let deadline = w.deadline;
+        let setup = LapseSetup {
+            model: s.lapse.model,
+            opener: s.protocol.opener,
+            patron_reservation: patron.reservation,
+            host_reservation: host.reservation,
+            patron_offer,
+            host_offer,
+            patron_step: self.arm.patron_lapse_step,
+            host_step: self.arm.host_lapse_step,
+            patron_cost_rate: self.arm.patron_cost_rate,
+            host_cost_rate: self.arm.host_cost_rate,
+            dt: m.dt,
+            max_steps: m.max_lapse,
+            observable_steps: u32::try_from(h.saturating_sub(deadline) + 1).unwrap_or(u32::MAX),
+        };
+        let mut lrng = stream(self.seed, self.trial, Purpose::Lapse, deadline as u64);
+        let (j, premium, ruptured) = match setup.run(&mut lrng) {
+            LapseOutcome::Agreed { steps, premium } => (steps, premium, false),
+            LapseOutcome::Rupture => (m.max_lapse, f64::NAN, true),
+            // Still lapsing at the horizon: its end is never observed.
+            LapseOutcome::Unresolved => (
+                u32::try_from(h.saturating_sub(deadline) + 1).unwrap_or(u32::MAX),
+                f64::NAN,
+                false,
+            ),
+        };
+        let end = deadline + j as usize;
+        let p = Pending {
+            deadline,
+            sign: end,
+            effective: end,
+            premium,
+            ruptured,
+            signed: None,
+        };
+        Played {
+            window_rounds: w.rounds,
+            lapse_steps: j,
+            pending: p,
+            signing_months: f64::from(j) * 12.0 * m.dt,
+            talk_until: end,
+            lapsed: true,
+        }
+    }
+
+    /// Costs and counts, cut at the horizon: the negotiation's fixed cost at the opening, then a
+    /// round cost for each round in the window and each lapse step.
+    #[inline]
+    fn charge_costs(&mut self, w: &Window, played: &Played) {
+        let m = self.m;
+        let s = &m.scenario;
+        let h = m.horizon;
+        let o = &mut self.out;
+        let both = |a: f64, b: f64| a + b;
+        let neg_cost = both(s.patron.negotiation_cost, s.host.negotiation_cost);
+        let round_cost = both(s.patron.round_cost, s.host.round_cost);
+        o.negotiations += 1.0;
+        o.transaction_cost += neg_cost * self.path.fair(w.tau) * m.discount[w.tau];
+        let charge_round = |step: usize, o: &mut TrialMetrics| {
+            if step < h {
+                o.rounds += 1.0;
+                o.transaction_cost += round_cost * self.path.fair(step) * m.discount[step];
+            }
+        };
+        for k in 0..played.window_rounds {
+            charge_round(w.round_step(k), o);
+        }
+        for i in 0..(played.lapse_steps as usize).min(h.saturating_sub(w.deadline)) {
+            charge_round(w.deadline + i, o);
+        }
+        if played.lapsed && w.deadline < h {
+            o.lapses += 1.0;
+        }
+    }
+
+    /// The record: schedules the outcome in the step loop (its signing, the support erosion,
+    /// the steps of talks), posts an agreement to the board of a linked host, and appends the
+    /// negotiation's record.
+    #[inline]
+    fn record(
+        &mut self,
+        w: &Window,
+        played: &Played,
+        patron: &Stance,
+        host: &Stance,
+        status_quo: f64,
+        board: Option<&mut Board>,
+    ) {
+        let m = self.m;
+        let h = m.horizon;
+        let tau = w.tau;
+        let Played {
+            window_rounds,
+            lapse_steps,
+            pending,
+            signing_months,
+            talk_until,
+            ..
+        } = *played;
+        let opening_gap = patron.opening - host.opening;
+        let hit_step = talk_until.max(tau + 1) - 1;
+        self.hit = (hit_step, opening_gap, f64::from(lapse_steps) * m.dt);
+        self.talk_steps += (talk_until.min(h).saturating_sub(tau)) as u64;
+        self.talk_from = tau;
+        self.talk_until = talk_until;
+        if let Some(b) = board {
+            if !pending.ruptured && pending.premium.is_finite() {
+                b.record(
+                    self.host_index,
+                    pending.sign,
+                    pending.premium - status_quo,
+                    pending.premium,
+                );
+            }
+        }
+        self.next_open = usize::MAX;
+        self.next_event = pending.sign;
+        self.pending = Some(pending);
+        self.records.push(NegotiationRecord {
+            opening_step: tau,
+            deadline_step: w.deadline,
+            signing_months,
+            premium: (!pending.ruptured && pending.premium.is_finite()).then_some(pending.premium),
+            rounds: window_rounds + lapse_steps,
+            lapse_steps,
+            ruptured: pending.ruptured,
+            opening_gap,
+            status_quo,
+            patron_opening: patron.opening,
+            completed: pending.sign < h,
+        });
+    }
+}
