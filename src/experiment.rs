@@ -27,7 +27,7 @@ use crate::metrics::{METRICS, N_METRICS, metric_index};
 use crate::protocol::Protocol;
 use crate::report::{PartialReport, Report};
 use crate::scenario::Scenario;
-use crate::stats::{Histogram, MetricAccumulator, Paired};
+use crate::stats::{Histogram, MetricTally, Paired};
 use crate::trial::{Arm, Model};
 use crate::{EnvironmentPath, NegotiationRecord};
 use rayon::prelude::*;
@@ -430,8 +430,8 @@ struct Prepared {
 /// The mergeable statistics of one arm.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ArmAccumulator {
-    /// One accumulator per metric, in [`METRICS`] order.
-    pub metrics: Vec<MetricAccumulator>,
+    /// One tally per metric, in [`METRICS`] order.
+    pub metrics: Vec<MetricTally>,
     /// Paired differences against the reference arm, per metric (empty for the reference arm).
     pub paired: Vec<Paired>,
     /// Signing time relative to the deadline of every completed negotiation, months.
@@ -449,7 +449,7 @@ impl ArmAccumulator {
     /// scenario).
     pub fn new(scenario: &Scenario, is_reference: bool) -> Result<ArmAccumulator, Error> {
         Ok(ArmAccumulator {
-            metrics: vec![MetricAccumulator::new(); N_METRICS],
+            metrics: vec![MetricTally::new(); N_METRICS],
             paired: if is_reference {
                 Vec::new()
             } else {

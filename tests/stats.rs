@@ -124,15 +124,15 @@ fn moments_merge_at_every_split_point_equals_sequential() {
 }
 
 /// Per-block summaries computed on `threads` threads, merged in block order.
-fn blocks_on_threads(xs: &[f64], block: usize, threads: usize) -> Vec<MetricAccumulator> {
+fn blocks_on_threads(xs: &[f64], block: usize, threads: usize) -> Vec<MetricTally> {
     let chunks: Vec<&[f64]> = xs.chunks(block).collect();
-    let mut out: Vec<Option<MetricAccumulator>> = vec![None; chunks.len()];
+    let mut out: Vec<Option<MetricTally>> = vec![None; chunks.len()];
     std::thread::scope(|scope| {
         let per_thread = chunks.len().div_ceil(threads);
         for (slots, mine) in out.chunks_mut(per_thread).zip(chunks.chunks(per_thread)) {
             scope.spawn(move || {
                 for (slot, data) in slots.iter_mut().zip(mine) {
-                    let mut acc = MetricAccumulator::new();
+                    let mut acc = MetricTally::new();
                     data.iter().for_each(|&x| acc.push(x));
                     *slot = Some(acc);
                 }
@@ -142,8 +142,8 @@ fn blocks_on_threads(xs: &[f64], block: usize, threads: usize) -> Vec<MetricAccu
     out.into_iter().flatten().collect()
 }
 
-fn fold(blocks: &[MetricAccumulator]) -> MetricAccumulator {
-    let mut acc = MetricAccumulator::new();
+fn fold(blocks: &[MetricTally]) -> MetricTally {
+    let mut acc = MetricTally::new();
     for b in blocks {
         acc.merge(b).expect("same parameters");
     }
@@ -161,10 +161,10 @@ fn merges_are_bit_identical_across_runs_threads_and_shards() {
         // Shards: contiguous ranges of blocks, each folded (and sent through JSON, as a
         // shard file would be), then merged in block order.
         for cuts in [vec![0, 20], vec![0, 7, 20], vec![0, 1, 2, 13, 19, 20]] {
-            let mut total = MetricAccumulator::new();
+            let mut total = MetricTally::new();
             for w in cuts.windows(2) {
                 let shard = fold(&blocks[w[0]..w[1]]);
-                let shard: MetricAccumulator = serde_json::from_str(&json(&shard)).unwrap();
+                let shard: MetricTally = serde_json::from_str(&json(&shard)).unwrap();
                 total.merge(&shard).unwrap();
             }
             assert_eq!(json(&total), reference, "shards {cuts:?}");
@@ -172,7 +172,7 @@ fn merges_are_bit_identical_across_runs_threads_and_shards() {
         }
     }
     // The whole sample pushed sequentially gives the same state too.
-    let mut seq = MetricAccumulator::new();
+    let mut seq = MetricTally::new();
     xs.iter().for_each(|&x| seq.push(x));
     assert_eq!(json(&seq), reference);
 }
@@ -408,14 +408,11 @@ fn sketch_parameters_are_validated_and_mismatched_merge_errors() {
     assert!(matches!(err, StatsError::SketchMismatch { .. }));
     assert!(err.to_string().contains("different parameters"));
     assert_eq!(a, before);
-    let mut acc = MetricAccumulator::with_relative_accuracy(0.01).unwrap();
+    let mut acc = MetricTally::with_relative_accuracy(0.01).unwrap();
     acc.push(1.0);
     let acc_before = acc.clone();
-    assert!(acc.merge(&MetricAccumulator::new()).is_err());
-    assert_eq!(
-        acc, acc_before,
-        "failed merge leaves the accumulator unchanged"
-    );
+    assert!(acc.merge(&MetricTally::new()).is_err());
+    assert_eq!(acc, acc_before, "failed merge leaves the tally unchanged");
 }
 
 #[test]
@@ -620,8 +617,8 @@ fn paired_is_tighter_than_unpaired_under_common_noise() {
 // ------------------------------------------------------------------------ Summary
 
 #[test]
-fn metric_accumulator_summary_on_known_data() {
-    let mut acc = MetricAccumulator::new();
+fn metric_tally_summary_on_known_data() {
+    let mut acc = MetricTally::new();
     (1..=100).for_each(|i| acc.push(f64::from(i)));
     let s = acc.summary();
     assert_eq!((s.n, s.mean, s.min, s.max), (100, 50.5, 1.0, 100.0));
@@ -642,8 +639,8 @@ fn metric_accumulator_summary_on_known_data() {
 }
 
 #[test]
-fn metric_accumulator_empty_summary_is_zeros() {
-    let s = MetricAccumulator::new().summary();
+fn metric_tally_empty_summary_is_zeros() {
+    let s = MetricTally::new().summary();
     let zero = Summary {
         n: 0,
         mean: 0.0,
@@ -659,7 +656,7 @@ fn metric_accumulator_empty_summary_is_zeros() {
         p95: 0.0,
     };
     assert_eq!(s, zero);
-    let mut acc = MetricAccumulator::new();
+    let mut acc = MetricTally::new();
     acc.push(f64::NAN);
     assert_eq!((acc.summary(), acc.rejected(), acc.count()), (zero, 1, 0));
 }
@@ -667,7 +664,7 @@ fn metric_accumulator_empty_summary_is_zeros() {
 #[test]
 fn summaries_serde_round_trip_is_exact() {
     let xs = normal_sample(15, 20_000);
-    let mut acc = MetricAccumulator::new();
+    let mut acc = MetricTally::new();
     let mut p = Paired::new();
     for w in xs.chunks(2) {
         acc.push(w[0]);
@@ -684,7 +681,7 @@ fn summaries_serde_round_trip_is_exact() {
     ] {
         assert_eq!(a.to_bits(), b.to_bits());
     }
-    let acc_back: MetricAccumulator = serde_json::from_str(&json(&acc)).unwrap();
+    let acc_back: MetricTally = serde_json::from_str(&json(&acc)).unwrap();
     assert_eq!(acc_back, acc);
     assert_eq!(acc_back.summary(), s);
     let ps = p.summary();

@@ -9,7 +9,7 @@ use crate::error::Error;
 use crate::experiment::{ArmAccumulator, Mergeable, Observer, run_blocks};
 use crate::metrics::{METRICS, N_METRICS};
 use crate::report::{ArmReport, VERSION, fingerprint_of, from_json, merge_parts, to_json};
-use crate::stats::{MetricAccumulator, Paired, PairedSummary, Summary};
+use crate::stats::{MetricTally, Paired, PairedSummary, Summary};
 use crate::trial::Arm;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -66,7 +66,7 @@ pub struct JointArmAccumulator {
     /// and histograms.
     pub hosts: Vec<ArmAccumulator>,
     /// The patron's totals, in [`TOTALS`] order.
-    pub totals: Vec<MetricAccumulator>,
+    pub totals: Vec<MetricTally>,
     /// Paired differences of the totals against the reference arm (empty for it).
     pub totals_paired: Vec<Paired>,
 }
@@ -118,7 +118,7 @@ impl AllianceAccumulators {
                     .collect::<Result<Vec<_>, Error>>()?;
                 Ok(JointArmAccumulator {
                     hosts,
-                    totals: vec![MetricAccumulator::new(); TOTALS.len()],
+                    totals: vec![MetricTally::new(); TOTALS.len()],
                     totals_paired: if k == reference {
                         Vec::new()
                     } else {

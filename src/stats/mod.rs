@@ -32,7 +32,7 @@
 //!
 //! # Accepted values
 //!
-//! [`Moments`], [`QuantileSketch`], [`Paired`] and [`MetricAccumulator`] accept a value
+//! [`Moments`], [`QuantileSketch`], [`Paired`] and [`MetricTally`] accept a value
 //! `x` only when `|x| ≤` [`MAX_ABS_VALUE`] (which excludes NaN and ±∞). Any other value
 //! is *not* absorbed; it is counted in `rejected()` instead, so it can never turn a
 //! statistic into NaN or ∞ (the bound keeps `Σ(x − x̄)²` finite for any `u64` count).
@@ -61,7 +61,7 @@ pub use sketch::{
     DEFAULT_MAX_BUCKETS, DEFAULT_RELATIVE_ACCURACY, MAX_MAX_BUCKETS, MIN_RELATIVE_ACCURACY,
     QUANTILE_ROUNDING_SLACK, QuantileSketch,
 };
-pub use summary::{MetricAccumulator, Summary};
+pub use summary::{MetricTally, Summary};
 
 /// Two-sided 95 % standard normal quantile, Φ⁻¹(0.975).
 pub const Z95: f64 = 1.959963984540054;

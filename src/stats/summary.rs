@@ -1,4 +1,4 @@
-//! One metric's statistics: [`MetricAccumulator`] (moments plus sketch) and the
+//! One metric's statistics: [`MetricTally`] (moments plus sketch) and the
 //! [`Summary`] the report shows.
 
 use serde::{Deserialize, Serialize};
@@ -37,18 +37,18 @@ pub struct Summary {
 /// Accumulates one metric: exact moments plus a quantile sketch. Both absorb exactly the
 /// same values (see the module documentation on accepted values).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-pub struct MetricAccumulator {
+pub struct MetricTally {
     moments: Moments,
     sketch: QuantileSketch,
 }
 
-impl MetricAccumulator {
-    /// An empty accumulator with the default sketch accuracy.
+impl MetricTally {
+    /// An empty tally with the default sketch accuracy.
     pub fn new() -> Self {
         Self::default()
     }
 
-    /// An empty accumulator whose sketch has relative accuracy `alpha`
+    /// An empty tally whose sketch has relative accuracy `alpha`
     /// (see [`QuantileSketch::with_relative_accuracy`]).
     ///
     /// # Errors
@@ -56,7 +56,7 @@ impl MetricAccumulator {
     /// [`StatsError::InvalidRelativeAccuracy`] unless
     /// [`MIN_RELATIVE_ACCURACY`](super::MIN_RELATIVE_ACCURACY) `≤ alpha < 1` (NaN is rejected).
     pub fn with_relative_accuracy(alpha: f64) -> Result<Self, StatsError> {
-        Ok(MetricAccumulator {
+        Ok(MetricTally {
             moments: Moments::new(),
             sketch: QuantileSketch::with_relative_accuracy(alpha)?,
         })
@@ -68,14 +68,14 @@ impl MetricAccumulator {
         self.sketch.push(x);
     }
 
-    /// Absorbs another accumulator (exact).
+    /// Absorbs another tally (exact).
     ///
     /// # Errors
     ///
     /// [`StatsError::SketchMismatch`], leaving `self` unchanged (moments included), if
     /// the sketches' relative accuracies (compared bit for bit) or `max_buckets`
     /// differ.
-    pub fn merge(&mut self, other: &MetricAccumulator) -> Result<(), StatsError> {
+    pub fn merge(&mut self, other: &MetricTally) -> Result<(), StatsError> {
         self.sketch.merge(&other.sketch)?;
         self.moments.merge(&other.moments);
         Ok(())
