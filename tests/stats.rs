@@ -690,3 +690,117 @@ fn summaries_serde_round_trip_is_exact() {
     let p_back: Paired = serde_json::from_str(&json(&p)).unwrap();
     assert_eq!(p_back, p);
 }
+
+// ------------------------------------------------------ Summary quantiles: clamped, within α
+
+fn summary_quantiles(s: &Summary) -> [f64; 5] {
+    [s.p05, s.p25, s.p50, s.p75, s.p95]
+}
+
+#[test]
+fn quantile_relative_error_is_the_default_sketch_accuracy() {
+    assert_eq!(
+        QUANTILE_RELATIVE_ERROR.to_bits(),
+        QuantileSketch::new().relative_accuracy().to_bits()
+    );
+    assert_eq!(
+        QUANTILE_RELATIVE_ERROR.to_bits(),
+        MetricTally::new().sketch().relative_accuracy().to_bits()
+    );
+    assert_eq!(QUANTILE_RELATIVE_ERROR, 0.005);
+}
+
+#[test]
+fn constant_sample_reports_its_value_as_every_quantile() {
+    // 30 and 10 are reported as 30.117 and 10.025 by the sketch alone (their buckets'
+    // representatives); negative, fractional and zero values are covered too.
+    for v in [30.0, 10.0, 1.0, -2.5, 0.1, 0.0, 1e-300, 7e139] {
+        let mut tally = MetricTally::new();
+        (0..1000).for_each(|_| tally.push(v));
+        let s = tally.summary();
+        assert_eq!(
+            (s.n, s.min.to_bits(), s.max.to_bits()),
+            (1000, v.to_bits(), v.to_bits())
+        );
+        for got in summary_quantiles(&s) {
+            assert_eq!(got.to_bits(), v.to_bits(), "value {v}: quantile {got}");
+        }
+    }
+}
+
+#[test]
+fn quantile_at_the_maximum_of_a_count_is_the_maximum() {
+    // A count metric with most trials at its maximum 30 and a tail down to 10: the sketch
+    // alone reports 30.117 for the upper quantiles, above the maximum, and 10.024 for p05,
+    // which lies inside [min, max] and so stays (within α of 10).
+    let mut tally = MetricTally::new();
+    (0..900).for_each(|_| tally.push(30.0));
+    (0..100).for_each(|_| tally.push(10.0));
+    let s = tally.summary();
+    assert!(tally.sketch().quantile(0.5).unwrap() > 30.0);
+    assert_eq!((s.min, s.max), (10.0, 30.0));
+    assert_eq!([s.p25, s.p50, s.p75, s.p95], [30.0; 4]);
+    assert_eq!(s.p05, tally.sketch().quantile(0.05).unwrap());
+    assert!(s.p05 > 10.0 && s.p05 - 10.0 <= QUANTILE_RELATIVE_ERROR * 10.0);
+}
+
+/// Samples where clamping matters (integer counts, constants) and where it does not.
+fn sample_strategy() -> impl proptest::strategy::Strategy<Value = Vec<f64>> {
+    use proptest::prelude::*;
+    prop_oneof![
+        prop::collection::vec((0u32..=30).prop_map(f64::from), 1..400),
+        prop::collection::vec(-1e6f64..1e6, 1..400),
+        prop::collection::vec((-60i32..60).prop_map(|e| 2f64.powi(e) * 1.5), 1..400),
+        (any::<f64>(), 1usize..50).prop_map(|(x, n)| vec![x; n]),
+        prop::collection::vec(any::<f64>(), 1..100),
+    ]
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(512))]
+
+    #[test]
+    fn summary_quantiles_are_ordered_in_min_max_and_within_alpha(xs in sample_strategy()) {
+        let mut tally = MetricTally::new();
+        xs.iter().for_each(|&x| tally.push(x));
+        let s = tally.summary();
+        let qs = summary_quantiles(&s);
+        let chain = [s.min, qs[0], qs[1], qs[2], qs[3], qs[4], s.max];
+        proptest::prop_assert!(
+            chain.windows(2).all(|w| w[0] <= w[1]),
+            "min ≤ p05 ≤ … ≤ p95 ≤ max fails: {chain:?}"
+        );
+        // Exact sample quantiles of the absorbed values (non-finite and huge ones are
+        // rejected by the tally, and -0.0 is recorded as +0.0).
+        let absorbed: Vec<f64> = xs
+            .iter()
+            .copied()
+            .filter(|x| x.abs() <= MAX_ABS_VALUE)
+            .map(|x| if x == 0.0 { 0.0 } else { x })
+            .collect();
+        proptest::prop_assert_eq!(s.n, absorbed.len() as u64);
+        if absorbed.is_empty() {
+            proptest::prop_assert!(chain.iter().all(|&v| v == 0.0));
+        } else if !tally.sketch().is_collapsed() {
+            let sorted = sorted(&absorbed);
+            let bound = QUANTILE_RELATIVE_ERROR + QUANTILE_ROUNDING_SLACK;
+            for (got, q) in qs.into_iter().zip(QS) {
+                let exact = sample_quantile(&sorted, q);
+                let raw = tally.sketch().quantile(q).unwrap();
+                // The sketch counts subnormal magnitudes as 0 (documented): absolute error
+                // below f64::MIN_POSITIVE there, relative error α everywhere else.
+                let tol = if exact.abs() < f64::MIN_POSITIVE {
+                    exact.abs()
+                } else {
+                    bound * exact.abs()
+                };
+                proptest::prop_assert!(
+                    (got - exact).abs() <= tol,
+                    "q={q}: summary {got} vs sample {exact}"
+                );
+                // Clamping never moves an estimate away from the sample value.
+                proptest::prop_assert!((got - exact).abs() <= (raw - exact).abs());
+            }
+        }
+    }
+}

@@ -38,6 +38,39 @@
 //! statistic into NaN or ∞ (the bound keeps `Σ(x − x̄)²` finite for any `u64` count).
 //! [`Histogram`] counts −∞ as underflow, +∞ as overflow and NaN separately.
 //!
+//! # What a reported quantile guarantees
+//!
+//! A [`Summary`]'s quantiles `p05 … p95` are the [`QuantileSketch`]'s estimates clamped to
+//! the exact minimum and maximum of the [`Moments`]. Let `x₍₀₎ ≤ … ≤ x₍ₙ₋₁₎` be the
+//! absorbed values sorted and `q` the quantile's level; its sample value is the one of
+//! rank `r = ⌊q·(n−1)⌋`, `x₍ᵣ₎` (no interpolation between ranks). The returned `q̂`
+//! satisfies
+//!
+//! ```text
+//! |q̂ − x₍ᵣ₎| ≤ α·|x₍ᵣ₎|,   α = QUANTILE_RELATIVE_ERROR = 0.005 (0.5 %)
+//! ```
+//!
+//! for every [`MetricTally::new`] (which every report uses; a tally built with
+//! [`MetricTally::with_relative_accuracy`] has its own α), with three qualifications: the
+//! rounding of `ln`/`exp` in the bucket mapping adds at most
+//! [`QUANTILE_ROUNDING_SLACK`]`·|x₍ᵣ₎|`; the sketch counts subnormal magnitudes
+//! (`|x| < f64::MIN_POSITIVE` ≈ 2.2·10⁻³⁰⁸) as 0, so there the error is `|x₍ᵣ₎|` itself;
+//! and the bound needs the sketch never to have collapsed its lowest buckets
+//! ([`QuantileSketch::is_collapsed`]; with the defaults that takes values of one sign
+//! spanning more than a factor 6·10¹⁷ in magnitude). The error is
+//! *relative*: a quantile near 30 may be off by up to 0.15, one near 0 by almost nothing,
+//! and zeros are exact. It bounds the distance to the *sample* quantile only; how far that
+//! is from the population quantile is Monte Carlo error, which shrinks with `n`.
+//!
+//! Clamping to `[min, max]` can only reduce the error: `x₍ᵣ₎` lies in `[min, max]` and `min`
+//! and `max` are exact, so clamping moves `q̂` toward `x₍ᵣ₎` or leaves it alone. It also
+//! makes the reported numbers consistent: `min ≤ p05 ≤ p25 ≤ p50 ≤ p75 ≤ p95 ≤ max` always
+//! (the sketch's quantile is non-decreasing in `q` and clamping keeps the order), a sample
+//! of one repeated value reports that value exactly as every quantile, and no quantile
+//! exceeds the largest value (before clamping, a count whose median and maximum were both
+//! 30 reported a median of 30.11). A quantile strictly between `min` and `max` is still
+//! only within α: the sample value 10 is reported as 10.02 (its bucket's representative).
+//!
 //! # Why a hand-written sketch
 //!
 //! The `sketches-ddsketch` crate (0.4.2) was considered and rejected: its dense stores
@@ -70,6 +103,11 @@ pub const Z95: f64 = 1.959963984540054;
 /// ±∞ are counted as rejected. Chosen so that `Σx²` stays below `f64::MAX` for any
 /// `u64` number of values (`(2·10¹⁴⁰)² · 2⁶⁴ ≈ 7·10²⁹⁹`).
 pub const MAX_ABS_VALUE: f64 = 1e140;
+
+/// Relative error bound α of every quantile a report shows (a fraction: 0.005 = 0.5 %):
+/// the relative accuracy of [`MetricTally::new`]'s sketch, [`DEFAULT_RELATIVE_ACCURACY`].
+/// See the module documentation for the exact guarantee.
+pub const QUANTILE_RELATIVE_ERROR: f64 = DEFAULT_RELATIVE_ACCURACY;
 
 /// Whether a value is absorbed by the moment and quantile summaries.
 #[inline]

@@ -6,6 +6,12 @@ use serde::{Deserialize, Serialize};
 use super::{Moments, QuantileSketch, StatsError};
 
 /// The per-metric statistics the report shows (units of the metric).
+///
+/// A quantile `pXX` is the quantile sketch's estimate of the sample value of 0-based rank
+/// `⌊q·(n−1)⌋`, clamped to the exact `[min, max]`: within relative error α of that value
+/// (α = [`QUANTILE_RELATIVE_ERROR`](super::QUANTILE_RELATIVE_ERROR) for
+/// [`MetricTally::new`], as in every report), and `min ≤ p05 ≤ p25 ≤ p50 ≤ p75 ≤ p95 ≤ max`.
+/// See the module documentation for the exact guarantee.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Summary {
     /// Number of absorbed values.
@@ -22,15 +28,20 @@ pub struct Summary {
     pub min: f64,
     /// Exact maximum (0 when empty).
     pub max: f64,
-    /// 5th percentile from the sketch, within relative error α (0 when empty).
+    /// 5th percentile: value of rank `⌊0.05·(n−1)⌋`, within relative error α, in
+    /// `[min, max]` (0 when empty).
     pub p05: f64,
-    /// 25th percentile from the sketch, within relative error α (0 when empty).
+    /// 25th percentile: value of rank `⌊0.25·(n−1)⌋`, within relative error α, in
+    /// `[min, max]` (0 when empty).
     pub p25: f64,
-    /// Median from the sketch, within relative error α (0 when empty).
+    /// Median: value of rank `⌊0.50·(n−1)⌋`, within relative error α, in
+    /// `[min, max]` (0 when empty).
     pub p50: f64,
-    /// 75th percentile from the sketch, within relative error α (0 when empty).
+    /// 75th percentile: value of rank `⌊0.75·(n−1)⌋`, within relative error α, in
+    /// `[min, max]` (0 when empty).
     pub p75: f64,
-    /// 95th percentile from the sketch, within relative error α (0 when empty).
+    /// 95th percentile: value of rank `⌊0.95·(n−1)⌋`, within relative error α, in
+    /// `[min, max]` (0 when empty).
     pub p95: f64,
 }
 
@@ -102,18 +113,25 @@ impl MetricTally {
     }
 
     /// The report's statistics; quantiles are 0 when empty.
+    ///
+    /// Each quantile is the sketch's estimate clamped to the exact `[min, max]`, which can
+    /// only move it closer to the true sample quantile (see the module documentation), and
+    /// makes `min ≤ p05 ≤ p25 ≤ p50 ≤ p75 ≤ p95 ≤ max` hold always.
     pub fn summary(&self) -> Summary {
         let m = &self.moments;
         let (lo, hi) = m.ci95();
-        let q = |p: f64| self.sketch.quantile(p).unwrap_or(0.0);
+        let (min, max) = (m.min(), m.max());
+        // `max`/`min` rather than `f64::clamp`, which panics unless `min <= max`: that holds
+        // (a `Moments` invariant, checked on deserialisation too), but need not be relied on.
+        let q = |p: f64| self.sketch.quantile(p).unwrap_or(0.0).max(min).min(max);
         Summary {
             n: m.count(),
             mean: m.mean(),
             sd: m.sd(),
             se: m.standard_error(),
             ci95: [lo, hi],
-            min: m.min(),
-            max: m.max(),
+            min,
+            max,
             p05: q(0.05),
             p25: q(0.25),
             p50: q(0.50),
