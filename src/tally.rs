@@ -6,7 +6,7 @@
 use crate::error::Error;
 use crate::metrics::{N_METRICS, NegotiationRecord};
 use crate::scenario::Scenario;
-use crate::stats::{Histogram, MetricAccumulator as MetricTally, Paired};
+use crate::stats::{Histogram, MetricTally, Paired};
 use serde::{Deserialize, Serialize};
 
 /// The statistics of one host in one arm.

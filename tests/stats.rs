@@ -124,15 +124,15 @@ fn moments_merge_at_every_split_point_equals_sequential() {
 }
 
 /// Per-block summaries computed on `threads` threads, merged in block order.
-fn blocks_on_threads(xs: &[f64], block: usize, threads: usize) -> Vec<MetricAccumulator> {
+fn blocks_on_threads(xs: &[f64], block: usize, threads: usize) -> Vec<MetricTally> {
     let chunks: Vec<&[f64]> = xs.chunks(block).collect();
-    let mut out: Vec<Option<MetricAccumulator>> = vec![None; chunks.len()];
+    let mut out: Vec<Option<MetricTally>> = vec![None; chunks.len()];
     std::thread::scope(|scope| {
         let per_thread = chunks.len().div_ceil(threads);
         for (slots, mine) in out.chunks_mut(per_thread).zip(chunks.chunks(per_thread)) {
             scope.spawn(move || {
                 for (slot, data) in slots.iter_mut().zip(mine) {
-                    let mut acc = MetricAccumulator::new();
+                    let mut acc = MetricTally::new();
                     data.iter().for_each(|&x| acc.push(x));
                     *slot = Some(acc);
                 }
@@ -142,8 +142,8 @@ fn blocks_on_threads(xs: &[f64], block: usize, threads: usize) -> Vec<MetricAccu
     out.into_iter().flatten().collect()
 }
 
-fn fold(blocks: &[MetricAccumulator]) -> MetricAccumulator {
-    let mut acc = MetricAccumulator::new();
+fn fold(blocks: &[MetricTally]) -> MetricTally {
+    let mut acc = MetricTally::new();
     for b in blocks {
         acc.merge(b).expect("same parameters");
     }
@@ -161,10 +161,10 @@ fn merges_are_bit_identical_across_runs_threads_and_shards() {
         // Shards: contiguous ranges of blocks, each folded (and sent through JSON, as a
         // shard file would be), then merged in block order.
         for cuts in [vec![0, 20], vec![0, 7, 20], vec![0, 1, 2, 13, 19, 20]] {
-            let mut total = MetricAccumulator::new();
+            let mut total = MetricTally::new();
             for w in cuts.windows(2) {
                 let shard = fold(&blocks[w[0]..w[1]]);
-                let shard: MetricAccumulator = serde_json::from_str(&json(&shard)).unwrap();
+                let shard: MetricTally = serde_json::from_str(&json(&shard)).unwrap();
                 total.merge(&shard).unwrap();
             }
             assert_eq!(json(&total), reference, "shards {cuts:?}");
@@ -172,7 +172,7 @@ fn merges_are_bit_identical_across_runs_threads_and_shards() {
         }
     }
     // The whole sample pushed sequentially gives the same state too.
-    let mut seq = MetricAccumulator::new();
+    let mut seq = MetricTally::new();
     xs.iter().for_each(|&x| seq.push(x));
     assert_eq!(json(&seq), reference);
 }
@@ -408,14 +408,11 @@ fn sketch_parameters_are_validated_and_mismatched_merge_errors() {
     assert!(matches!(err, StatsError::SketchMismatch { .. }));
     assert!(err.to_string().contains("different parameters"));
     assert_eq!(a, before);
-    let mut acc = MetricAccumulator::with_relative_accuracy(0.01).unwrap();
+    let mut acc = MetricTally::with_relative_accuracy(0.01).unwrap();
     acc.push(1.0);
     let acc_before = acc.clone();
-    assert!(acc.merge(&MetricAccumulator::new()).is_err());
-    assert_eq!(
-        acc, acc_before,
-        "failed merge leaves the accumulator unchanged"
-    );
+    assert!(acc.merge(&MetricTally::new()).is_err());
+    assert_eq!(acc, acc_before, "failed merge leaves the tally unchanged");
 }
 
 #[test]
@@ -620,8 +617,8 @@ fn paired_is_tighter_than_unpaired_under_common_noise() {
 // ------------------------------------------------------------------------ Summary
 
 #[test]
-fn metric_accumulator_summary_on_known_data() {
-    let mut acc = MetricAccumulator::new();
+fn metric_tally_summary_on_known_data() {
+    let mut acc = MetricTally::new();
     (1..=100).for_each(|i| acc.push(f64::from(i)));
     let s = acc.summary();
     assert_eq!((s.n, s.mean, s.min, s.max), (100, 50.5, 1.0, 100.0));
@@ -642,8 +639,8 @@ fn metric_accumulator_summary_on_known_data() {
 }
 
 #[test]
-fn metric_accumulator_empty_summary_is_zeros() {
-    let s = MetricAccumulator::new().summary();
+fn metric_tally_empty_summary_is_zeros() {
+    let s = MetricTally::new().summary();
     let zero = Summary {
         n: 0,
         mean: 0.0,
@@ -659,7 +656,7 @@ fn metric_accumulator_empty_summary_is_zeros() {
         p95: 0.0,
     };
     assert_eq!(s, zero);
-    let mut acc = MetricAccumulator::new();
+    let mut acc = MetricTally::new();
     acc.push(f64::NAN);
     assert_eq!((acc.summary(), acc.rejected(), acc.count()), (zero, 1, 0));
 }
@@ -667,7 +664,7 @@ fn metric_accumulator_empty_summary_is_zeros() {
 #[test]
 fn summaries_serde_round_trip_is_exact() {
     let xs = normal_sample(15, 20_000);
-    let mut acc = MetricAccumulator::new();
+    let mut acc = MetricTally::new();
     let mut p = Paired::new();
     for w in xs.chunks(2) {
         acc.push(w[0]);
@@ -684,7 +681,7 @@ fn summaries_serde_round_trip_is_exact() {
     ] {
         assert_eq!(a.to_bits(), b.to_bits());
     }
-    let acc_back: MetricAccumulator = serde_json::from_str(&json(&acc)).unwrap();
+    let acc_back: MetricTally = serde_json::from_str(&json(&acc)).unwrap();
     assert_eq!(acc_back, acc);
     assert_eq!(acc_back.summary(), s);
     let ps = p.summary();
@@ -692,4 +689,118 @@ fn summaries_serde_round_trip_is_exact() {
     assert_eq!(ps_back, ps);
     let p_back: Paired = serde_json::from_str(&json(&p)).unwrap();
     assert_eq!(p_back, p);
+}
+
+// ------------------------------------------------------ Summary quantiles: clamped, within α
+
+fn summary_quantiles(s: &Summary) -> [f64; 5] {
+    [s.p05, s.p25, s.p50, s.p75, s.p95]
+}
+
+#[test]
+fn quantile_relative_error_is_the_default_sketch_accuracy() {
+    assert_eq!(
+        QUANTILE_RELATIVE_ERROR.to_bits(),
+        QuantileSketch::new().relative_accuracy().to_bits()
+    );
+    assert_eq!(
+        QUANTILE_RELATIVE_ERROR.to_bits(),
+        MetricTally::new().sketch().relative_accuracy().to_bits()
+    );
+    assert_eq!(QUANTILE_RELATIVE_ERROR, 0.005);
+}
+
+#[test]
+fn constant_sample_reports_its_value_as_every_quantile() {
+    // 30 and 10 are reported as 30.117 and 10.025 by the sketch alone (their buckets'
+    // representatives); negative, fractional and zero values are covered too.
+    for v in [30.0, 10.0, 1.0, -2.5, 0.1, 0.0, 1e-300, 7e139] {
+        let mut tally = MetricTally::new();
+        (0..1000).for_each(|_| tally.push(v));
+        let s = tally.summary();
+        assert_eq!(
+            (s.n, s.min.to_bits(), s.max.to_bits()),
+            (1000, v.to_bits(), v.to_bits())
+        );
+        for got in summary_quantiles(&s) {
+            assert_eq!(got.to_bits(), v.to_bits(), "value {v}: quantile {got}");
+        }
+    }
+}
+
+#[test]
+fn quantile_at_the_maximum_of_a_count_is_the_maximum() {
+    // A count metric with most trials at its maximum 30 and a tail down to 10: the sketch
+    // alone reports 30.117 for the upper quantiles, above the maximum, and 10.024 for p05,
+    // which lies inside [min, max] and so stays (within α of 10).
+    let mut tally = MetricTally::new();
+    (0..900).for_each(|_| tally.push(30.0));
+    (0..100).for_each(|_| tally.push(10.0));
+    let s = tally.summary();
+    assert!(tally.sketch().quantile(0.5).unwrap() > 30.0);
+    assert_eq!((s.min, s.max), (10.0, 30.0));
+    assert_eq!([s.p25, s.p50, s.p75, s.p95], [30.0; 4]);
+    assert_eq!(s.p05, tally.sketch().quantile(0.05).unwrap());
+    assert!(s.p05 > 10.0 && s.p05 - 10.0 <= QUANTILE_RELATIVE_ERROR * 10.0);
+}
+
+/// Samples where clamping matters (integer counts, constants) and where it does not.
+fn sample_strategy() -> impl proptest::strategy::Strategy<Value = Vec<f64>> {
+    use proptest::prelude::*;
+    prop_oneof![
+        prop::collection::vec((0u32..=30).prop_map(f64::from), 1..400),
+        prop::collection::vec(-1e6f64..1e6, 1..400),
+        prop::collection::vec((-60i32..60).prop_map(|e| 2f64.powi(e) * 1.5), 1..400),
+        (any::<f64>(), 1usize..50).prop_map(|(x, n)| vec![x; n]),
+        prop::collection::vec(any::<f64>(), 1..100),
+    ]
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(512))]
+
+    #[test]
+    fn summary_quantiles_are_ordered_in_min_max_and_within_alpha(xs in sample_strategy()) {
+        let mut tally = MetricTally::new();
+        xs.iter().for_each(|&x| tally.push(x));
+        let s = tally.summary();
+        let qs = summary_quantiles(&s);
+        let chain = [s.min, qs[0], qs[1], qs[2], qs[3], qs[4], s.max];
+        proptest::prop_assert!(
+            chain.windows(2).all(|w| w[0] <= w[1]),
+            "min ≤ p05 ≤ … ≤ p95 ≤ max fails: {chain:?}"
+        );
+        // Exact sample quantiles of the absorbed values (non-finite and huge ones are
+        // rejected by the tally, and -0.0 is recorded as +0.0).
+        let absorbed: Vec<f64> = xs
+            .iter()
+            .copied()
+            .filter(|x| x.abs() <= MAX_ABS_VALUE)
+            .map(|x| if x == 0.0 { 0.0 } else { x })
+            .collect();
+        proptest::prop_assert_eq!(s.n, absorbed.len() as u64);
+        if absorbed.is_empty() {
+            proptest::prop_assert!(chain.iter().all(|&v| v == 0.0));
+        } else if !tally.sketch().is_collapsed() {
+            let sorted = sorted(&absorbed);
+            let bound = QUANTILE_RELATIVE_ERROR + QUANTILE_ROUNDING_SLACK;
+            for (got, q) in qs.into_iter().zip(QS) {
+                let exact = sample_quantile(&sorted, q);
+                let raw = tally.sketch().quantile(q).unwrap();
+                // The sketch counts subnormal magnitudes as 0 (documented): absolute error
+                // below f64::MIN_POSITIVE there, relative error α everywhere else.
+                let tol = if exact.abs() < f64::MIN_POSITIVE {
+                    exact.abs()
+                } else {
+                    bound * exact.abs()
+                };
+                proptest::prop_assert!(
+                    (got - exact).abs() <= tol,
+                    "q={q}: summary {got} vs sample {exact}"
+                );
+                // Clamping never moves an estimate away from the sample value.
+                proptest::prop_assert!((got - exact).abs() <= (raw - exact).abs());
+            }
+        }
+    }
 }

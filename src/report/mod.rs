@@ -42,7 +42,7 @@ pub use tidy::{Cell, Row, columns};
 use crate::alliance::TOTALS;
 use crate::error::Error;
 use crate::metrics::{METRICS, metric_index};
-use crate::stats::{DEFAULT_RELATIVE_ACCURACY, MetricAccumulator, Paired, PairedSummary, Summary};
+use crate::stats::{MetricTally, QUANTILE_RELATIVE_ERROR, Paired, PairedSummary, Summary};
 use crate::tally::{HostTally, Tally};
 use serde::{Deserialize, Serialize};
 use std::path::Path;
@@ -103,11 +103,10 @@ impl MetricRow {
         metric: &str,
         group: &str,
         unit: &str,
-        tally: &MetricAccumulator,
+        tally: &MetricTally,
         paired: Option<&Paired>,
     ) -> MetricRow {
         let s = tally.summary();
-        let clamp = |q: f64| q.clamp(s.min, s.max.max(s.min));
         let d = paired.map(Paired::summary);
         MetricRow {
             metric: metric.to_string(),
@@ -120,11 +119,11 @@ impl MetricRow {
             ci95_lo: s.ci95[0],
             ci95_hi: s.ci95[1],
             min: s.min,
-            p05: clamp(s.p05),
-            p25: clamp(s.p25),
-            p50: clamp(s.p50),
-            p75: clamp(s.p75),
-            p95: clamp(s.p95),
+            p05: s.p05,
+            p25: s.p25,
+            p50: s.p50,
+            p75: s.p75,
+            p95: s.p95,
             max: s.max,
             diff_mean: d.as_ref().map(|d| d.mean),
             diff_se: d.as_ref().map(|d| d.se),
@@ -414,7 +413,7 @@ impl Report {
             reference: header
                 .reference_arm()
                 .map_or(String::new(), |a| a.label.clone()),
-            quantile_relative_error: DEFAULT_RELATIVE_ACCURACY,
+            quantile_relative_error: QUANTILE_RELATIVE_ERROR,
             arms,
         })
     }

@@ -10,7 +10,7 @@
 
 use super::header::Header;
 use crate::error::Error;
-use crate::stats::MetricAccumulator;
+use crate::stats::MetricTally;
 use crate::tally::Tally;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -236,7 +236,7 @@ fn check_count(count: u64, rejected: u64, n: u64) -> Result<(), String> {
 /// A metric tally's internal consistency: its count, its sketch's count, and moments that a
 /// real sample could have (min ≤ mean ≤ max; sample variance at most n/(n−1)·(max−min)²/4,
 /// Popoviciu's bound).
-fn check_metric(m: &MetricAccumulator, n: u64) -> Result<(), String> {
+fn check_metric(m: &MetricTally, n: u64) -> Result<(), String> {
     check_count(m.count(), m.rejected(), n)?;
     if m.sketch().count() != n {
         return Err(format!(
