@@ -2,11 +2,14 @@
 //! bargaining rule settle the US–South Korea talks sooner, and cheaper, than the Boulware
 //! alternating offers that the `us_rok_sma` preset uses?
 //!
-//! The protocol below implements the [`Protocol`] trait and is passed to the experiment with
-//! `.protocol(Arc::new(SplitTheDifference))`. Two experiments with the same seed (so the same
-//! simulated worlds and the same private reservations) compare it with the built-in protocol
-//! at one- and five-year agreements: lapses, when deals are signed relative to the deadline, and
-//! the joint loss, side by side.
+//! The protocol below implements the [`Protocol`] trait and enters the experiment as a variant,
+//! `Variant::new("split").protocol(Arc::new(SplitTheDifference))`, next to the built-in protocol
+//! (`Variant::new("built_in")`). Variants of one experiment run on the same simulated worlds
+//! with the same private reservations, so the report holds, per trial, the difference "split
+//! minus built-in" (paired differences, whose confidence intervals are much tighter than those
+//! of two separate runs). One experiment per cycle length (one and five years, the built-in arm
+//! as the reference) prints lapses, when deals are signed relative to the deadline and the joint
+//! loss side by side, then the paired differences.
 //!
 //! Run: `cargo run --release --example custom_protocol`
 
@@ -74,8 +77,8 @@ impl Protocol for SplitTheDifference {
 /// signed before the deadline, from the report's histogram of completed negotiations. A value
 /// `v` falls in the bin `[edge_i, edge_i+1)`; with one round a month, signing times are whole
 /// months, so the bin's lower edge is the value itself.
-fn signing(arm: &ArmReport) -> (f64, f64) {
-    let h = &arm.signing_vs_deadline_months;
+fn signing(host: &HostReport) -> (f64, f64) {
+    let h = &host.signing_vs_deadline_months;
     let total: u64 = h.counts.iter().sum();
     if total == 0 {
         return (f64::NAN, f64::NAN);
@@ -100,34 +103,63 @@ fn print_row(label: &str, values: &[f64], decimals: usize) {
     println!();
 }
 
+/// Higher, lower, or no clear change: whether the 95% CI of a paired difference excludes zero.
+fn direction(d: &PairedSummary) -> &'static str {
+    if d.ci95[0] > 0.0 {
+        "higher"
+    } else if d.ci95[1] < 0.0 {
+        "lower"
+    } else {
+        "not distinguishable from zero"
+    }
+}
+
+const CYCLES: [f64; 2] = [1.0, 5.0];
+
 fn main() -> Result<(), Error> {
     let scenario = Scenario::preset("us_rok_sma")?;
-    // The same experiment twice: same arms, trials and seed, so both protocols bargain over the
-    // same worlds with the same private reservations at common deadlines.
-    let experiment = || {
-        Experiment::new(scenario.clone())
-            .cycle_years([1.0, 5.0])
-            .trials(10_000)
-            .seed(2019)
+    // Per cycle length, one experiment with two variants on the same worlds: the scenario's own
+    // protocol and split-the-difference. The built-in arm is the reference, so the split arm's
+    // paired differences are "split minus built-in", trial by trial.
+    let reports = CYCLES
+        .iter()
+        .map(|&cycle| {
+            Experiment::new(scenario.clone())
+                .variant(Variant::new("built_in"))
+                .variant(Variant::new("split").protocol(Arc::new(SplitTheDifference)))
+                .cycle_years([cycle])
+                .reference(format!("built_in/{cycle}"))
+                .trials(10_000)
+                .seed(2019)
+                .run()
+        })
+        .collect::<Result<Vec<Report>, Error>>()?;
+    let first = &reports[0];
+    let protocol_of = |variant: &str| -> String {
+        first
+            .variants
+            .iter()
+            .find(|v| v.name == variant)
+            .map_or_else(|| "?".to_string(), |v| v.protocol.clone())
     };
-    let built_in = experiment().run()?;
-    let split = experiment().protocol(Arc::new(SplitTheDifference)).run()?;
-
     println!(
-        "us_rok_sma, {} trials, seed {}: the built-in protocol (Boulware alternating offers) \
-         vs split-the-difference (mean per 30-year history)",
-        built_in.trials, built_in.seed
+        "us_rok_sma, {} trials, seed {}: the built-in protocol ({}) vs split-the-difference \
+         ({}), on the same worlds (mean per {}-year history)",
+        first.trials,
+        first.seed,
+        protocol_of("built_in"),
+        protocol_of("split"),
+        scenario.horizon_years
     );
     println!(
         "{:<44}{:>16}{:>16}{:>16}{:>16}",
         "", "1 y built-in", "1 y split", "5 y built-in", "5 y split"
     );
-    let arms = [
-        built_in.arm(1.0)?,
-        split.arm(1.0)?,
-        built_in.arm(5.0)?,
-        split.arm(5.0)?,
-    ];
+    let mut arms = Vec::new();
+    for (report, cycle) in reports.iter().zip(CYCLES) {
+        arms.push(report.arm(&format!("built_in/{cycle}"))?);
+        arms.push(report.arm(&format!("split/{cycle}"))?);
+    }
     // One row per quantity, one column per protocol and cycle length.
     let mean = |metric: &str| -> Result<Vec<f64>, Error> {
         arms.iter().map(|a| Ok(a.metric(metric)?.mean)).collect()
@@ -138,8 +170,8 @@ fn main() -> Result<(), Error> {
         .zip(&negotiations)
         .map(|(l, n)| l / n)
         .collect();
-    let signing_mean: Vec<f64> = arms.iter().map(|a| signing(a).0).collect();
-    let signed_early: Vec<f64> = arms.iter().map(|a| signing(a).1).collect();
+    let signing_mean: Vec<f64> = arms.iter().map(|a| signing(&a.hosts[0]).0).collect();
+    let signed_early: Vec<f64> = arms.iter().map(|a| signing(&a.hosts[0]).1).collect();
     print_row("negotiations", &negotiations, 2);
     print_row("lapses (deadline passed)", &lapses, 2);
     print_row("share of negotiations that lapse", &lapse_share, 3);
@@ -159,26 +191,47 @@ fn main() -> Result<(), Error> {
     print_row("support_min", &mean("support_min")?, 3);
     print_row("joint loss (KRW bn, PV)", &mean("joint_loss")?, 0);
 
-    // Which protocol is cheaper at each cycle length? The two experiments share their worlds,
-    // but their reports are separate, so this compares the two means with their own 95% CIs
-    // (conservative: a paired difference would be tighter).
-    for cycle in [1.0, 5.0] {
-        let a = built_in.arm(cycle)?.metric("joint_loss")?;
-        let b = split.arm(cycle)?.metric("joint_loss")?;
-        let overlap = a.ci95[0] <= b.ci95[1] && b.ci95[0] <= a.ci95[1];
+    // Split minus built-in, trial by trial on the same worlds: mean and 95% CI.
+    println!("\nSplit-the-difference minus the built-in protocol (paired, mean [95% CI]):");
+    for (report, cycle) in reports.iter().zip(CYCLES) {
+        let split = report.arm(&format!("split/{cycle}"))?;
+        print!("  {cycle}-year agreements:");
+        for metric in ["lapses", "lapse_months", "ruptured", "support_min"] {
+            if let Some(d) = split.vs_reference(metric)? {
+                print!(
+                    "  {metric} {:+.3} [{:+.3}, {:+.3}]",
+                    d.mean, d.ci95[0], d.ci95[1]
+                );
+            }
+        }
+        println!();
+    }
+
+    // Which protocol is cheaper at each cycle length? The paired difference of the joint loss,
+    // with its standard error next to the one two independent runs would have had.
+    for (report, cycle) in reports.iter().zip(CYCLES) {
+        let built_in = report.arm(&format!("built_in/{cycle}"))?;
+        let split = report.arm(&format!("split/{cycle}"))?;
+        let a = built_in.metric("joint_loss")?;
+        let b = split.metric("joint_loss")?;
+        let d = split
+            .vs_reference("joint_loss")?
+            .ok_or_else(|| Error::Internal("the split arm has no paired difference".into()))?;
+        let unpaired_se = (a.se.powi(2) + b.se.powi(2)).sqrt();
         println!(
-            "{cycle}-year agreements: split-the-difference has {:.0}% {} joint loss than the \
-             built-in protocol ({:.0} [{:.0}, {:.0}] vs {:.0} [{:.0}, {:.0}] {}){}.",
-            100.0 * ((b.mean - a.mean) / a.mean).abs(),
-            if b.mean < a.mean { "less" } else { "more" },
-            b.mean,
-            b.ci95[0],
-            b.ci95[1],
+            "{cycle}-year agreements: split-the-difference changes the joint loss by {:+.0} {} \
+             ({:+.1}% of the built-in protocol's {:.0}; 95% CI of the paired difference {:+.0} \
+             to {:+.0}): {}. Paired standard error {:.1}, against {:.1} for two independent \
+             runs.",
+            d.mean,
+            report.units,
+            100.0 * d.mean / a.mean,
             a.mean,
-            a.ci95[0],
-            a.ci95[1],
-            built_in.units,
-            if overlap { "; the 95% CIs overlap" } else { "" }
+            d.ci95[0],
+            d.ci95[1],
+            direction(&d),
+            d.se,
+            unpaired_se
         );
     }
     Ok(())

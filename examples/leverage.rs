@@ -19,9 +19,9 @@
 //!
 //! Run: `cargo run --release --example leverage`
 
-use negcycle::Error;
-use negcycle::alliance::{Alliance, AllianceExperiment, AllianceReport};
+use negcycle::alliance::Alliance;
 use negcycle::stats::PairedSummary;
+use negcycle::{Error, Experiment, Report};
 
 /// Simulated 30-year histories per arm, and the seed (same seed, same worlds in every run).
 const TRIALS: u64 = 20_000;
@@ -69,7 +69,7 @@ fn main() -> Result<(), Error> {
 
 /// Korea at five years (arm 0, the reference) and at one year (arm 1); every other host keeps
 /// its own `agreement.cycle_years`.
-fn run(alliance: Alliance) -> Result<AllianceReport, Error> {
+fn run(alliance: Alliance) -> Result<Report, Error> {
     let grids: Vec<Vec<f64>> = alliance
         .hosts
         .iter()
@@ -81,16 +81,16 @@ fn run(alliance: Alliance) -> Result<AllianceReport, Error> {
             }
         })
         .collect();
-    AllianceExperiment::new(alliance)
+    Experiment::new(alliance)
         .grid(&grids)
-        .reference(0)
+        .reference(0usize)
         .trials(TRIALS)
         .seed(SEED)
         .run()
 }
 
 /// The hosts other than Korea.
-fn others(report: &AllianceReport) -> impl Iterator<Item = &str> {
+fn others(report: &Report) -> impl Iterator<Item = &str> {
     report
         .hosts
         .iter()
@@ -99,22 +99,22 @@ fn others(report: &AllianceReport) -> impl Iterator<Item = &str> {
 }
 
 /// The paired difference "Korea annual minus Korea five-year" of one host's metric.
-fn paired(report: &AllianceReport, host: &str, metric: &str) -> Result<PairedSummary, Error> {
+fn paired(report: &Report, host: &str, metric: &str) -> Result<PairedSummary, Error> {
     let missing = || Error::Internal(format!("no paired difference for {host} {metric}"));
-    let d = report.host(ANNUAL, host)?.vs_reference(metric)?;
-    d.cloned().ok_or_else(missing)
+    let d = report.arms[ANNUAL].host(host)?.vs_reference(metric)?;
+    d.ok_or_else(missing)
 }
 
 /// Prints the paired differences in plain words, with each change as a percentage of the
 /// reference arm's mean for scale.
-fn explain(title: &str, report: &AllianceReport) -> Result<(), Error> {
+fn explain(title: &str, report: &Report) -> Result<(), Error> {
     println!("{title}: Korea annual minus Korea five-year, mean [95% CI], same worlds");
     let mut up = Vec::new();
     let mut down = Vec::new();
     for other in others(report) {
         for metric in ["opening_demand", "payments"] {
             let d = paired(report, other, metric)?;
-            let base = report.host(0, other)?.metric(metric)?.mean;
+            let base = report.arms[0].host(other)?.metric(metric)?.mean;
             println!("  {other:<6} {metric:<22} {}", words(&d, base));
             if metric == "payments" {
                 match direction(&d) {
@@ -133,11 +133,11 @@ fn explain(title: &str, report: &AllianceReport) -> Result<(), Error> {
         "support_min",
         "joint_loss",
     ] {
-        if let (Some(d), Some(s)) = (
-            annual.totals_vs_reference.get(metric),
-            five.totals.get(metric),
+        if let (Some(d), Ok(s)) = (
+            annual.total(metric).ok().and_then(|t| t.paired()),
+            five.total(metric),
         ) {
-            println!("  {:<6} {metric:<22} {}", "all", words(d, s.mean));
+            println!("  {:<6} {metric:<22} {}", "all", words(&d, s.mean));
         }
     }
 

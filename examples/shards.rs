@@ -89,7 +89,7 @@ fn main() -> Result<(), Error> {
         around(&merged_json),
     );
 
-    let joint_loss = merged.arm(5.0)?.metric("joint_loss")?;
+    let joint_loss = merged.cycle(5.0)?.metric("joint_loss")?;
     println!(
         "The merged report of {SHARDS} shards equals the single run byte for byte \
          ({} bytes of JSON, {} trials, fingerprint {}).",

@@ -11,6 +11,7 @@ use negcycle::prelude::*;
 
 fn main() -> Result<(), Error> {
     let scenario = Scenario::preset("us_rok_sma")?;
+    let horizon = scenario.horizon_years;
     let report = Experiment::new(scenario)
         .cycle_years([1.0, 2.0, 3.0, 5.0, 10.0])
         .reference(5.0) // compare everything with five-year deals
@@ -21,8 +22,8 @@ fn main() -> Result<(), Error> {
 
     // Paired differences: same trial, same world, so the noise of the world cancels.
     println!("Difference from five-year deals (mean, 95% CI):");
-    for arm in report.arms.iter().filter(|a| a.cycle_years != 5.0) {
-        print!("  {:>4} years:", arm.cycle_years);
+    for arm in report.arms.iter().filter(|a| a.cycle() != 5.0) {
+        print!("  {:>4} years:", arm.cycle());
         for metric in [
             "lapse_months",
             "unsettled_share",
@@ -40,15 +41,15 @@ fn main() -> Result<(), Error> {
     }
 
     let best = report.best_arm("joint_loss")?;
-    let one = report.arm(1.0)?.metric("joint_loss")?;
+    let one = report.cycle(1.0)?.metric("joint_loss")?;
     let best_loss = best.metric("joint_loss")?;
     println!(
         "\nLowest joint loss: {}-year agreements ({:.0} {} in present value over {} years); \
          annual deals lose {:.0} more ({:.1}x).",
-        best.cycle_years,
+        best.cycle(),
         best_loss.mean,
         report.units,
-        30,
+        horizon,
         one.mean - best_loss.mean,
         one.mean / best_loss.mean
     );

@@ -27,8 +27,8 @@ fn main() -> Result<(), Error> {
     // Paired differences: the same trial faces the same economy in every arm, so the noise of
     // the world cancels and the confidence intervals are tight.
     println!("Difference from the annual round (mean, 95% CI):");
-    for arm in report.arms.iter().filter(|a| a.cycle_years != 1.0) {
-        print!("  {}-year agreements:", arm.cycle_years);
+    for arm in report.arms.iter().filter(|a| a.cycle() != 1.0) {
+        print!("  {}-year agreements:", arm.cycle());
         for metric in ["lapse_months", "ruptured", "support_final", "joint_loss"] {
             if let Some(d) = arm.vs_reference(metric)? {
                 print!(
@@ -42,7 +42,7 @@ fn main() -> Result<(), Error> {
 
     // The conclusion, in words, from the numbers above.
     let best = report.best_arm("joint_loss")?;
-    let annual = report.arm(1.0)?;
+    let annual = report.cycle(1.0)?;
     let per_decade = |arm: &ArmReport| -> Result<f64, Error> {
         Ok(arm.metric("lapse_months")?.mean / horizon * 10.0)
     };
@@ -50,7 +50,7 @@ fn main() -> Result<(), Error> {
     println!(
         "  Lowest joint loss (talks, lapses, wages out of line with productivity, strikes): \
          {}-year agreements, {:.1} {} in present value over {horizon} years.",
-        best.cycle_years,
+        best.cycle(),
         best.metric("joint_loss")?.mean,
         report.units
     );
@@ -78,7 +78,7 @@ fn main() -> Result<(), Error> {
             "  {}-year agreements: {:.1} months per decade without an agreement (no strike), \
              a strike in {:.1}% of histories, support at least {:.2} and {:.2} at the end \
              (joint loss {:.1}).",
-            arm.cycle_years,
+            arm.cycle(),
             per_decade(arm)?,
             100.0 * arm.metric("ruptured")?.mean,
             arm.metric("support_min")?.mean,
@@ -90,12 +90,17 @@ fn main() -> Result<(), Error> {
     let best_support = best.metric("support_final")?.mean;
     let annual_strike = annual.metric("ruptured")?.mean;
     let best_strike = best.metric("ruptured")?.mean;
-    if best.cycle_years != 1.0 {
+    if best.cycle() != 1.0 {
+        // Whether strikes are more likely: the paired difference against the annual round (the
+        // reference) must exclude zero, not just the two means differ.
+        let more_strikes = best
+            .vs_reference("ruptured")?
+            .is_some_and(|d| d.ci95[0] > 0.0);
         println!(
             "  Moving from annual to {}-year agreements changes final support by {:+.2} \
              ({:.2} -> {:.2}), lapse months per decade by {:+.1}, and the chance of a strike \
              within {horizon} years by {:+.1} points ({:.1}% -> {:.1}%){}.",
-            best.cycle_years,
+            best.cycle(),
             best_support - annual_support,
             annual_support,
             best_support,
@@ -103,7 +108,7 @@ fn main() -> Result<(), Error> {
             100.0 * (best_strike - annual_strike),
             100.0 * annual_strike,
             100.0 * best_strike,
-            if best_strike > annual_strike {
+            if more_strikes {
                 ": fewer rounds, but each is fought harder because more is at stake (Fearon 1998)"
             } else {
                 ""

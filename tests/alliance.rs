@@ -2,7 +2,7 @@
 //! independent single-host runs, leverage transmits across allies, and determinism, shards and
 //! validation hold as for single-host experiments.
 
-use negcycle::alliance::{Alliance, AllianceExperiment, AllianceModel, AllianceReport};
+use negcycle::alliance::{Alliance, AllianceModel};
 use negcycle::prelude::*;
 use negcycle::rng::host_seed;
 
@@ -27,14 +27,16 @@ fn a_one_host_alliance_reproduces_the_single_host_experiment_exactly() {
             .seed(8)
             .run()
             .unwrap();
-        let linked = AllianceExperiment::new(Alliance::from_scenario(&scenario))
+        let linked = Experiment::new(Alliance::from_scenario(&scenario))
             .arms(vec![vec![cycle]])
             .trials(600)
             .seed(8)
             .run()
             .unwrap();
-        let host = linked.host(0, "host").unwrap();
-        assert_eq!(host, &single.arms[0], "L = {cycle}");
+        let host = linked.arms[0].host("host").unwrap();
+        assert_eq!(host, &single.arms[0].hosts[0], "L = {cycle}");
+        // One host: no patron totals, as in the single-host report.
+        assert!(linked.arms[0].totals.is_empty() && single.arms[0].totals.is_empty());
     }
 }
 
@@ -101,14 +103,14 @@ fn longer_deals_with_one_ally_make_bigger_precedents_for_the_others() {
     // agreement is a bigger increase than an annual one. So moving Korea from annual to
     // five-year deals raises the demands on Japan and NATO (and their payments), and moving it
     // to annual deals lowers them. Without leverage the others do not move at all.
-    let report = AllianceExperiment::new(Alliance::preset("us_alliances").unwrap())
+    let report = Experiment::new(Alliance::preset("us_alliances").unwrap())
         .arms(vec![vec![1.0, 5.0, 2.0], vec![5.0, 5.0, 2.0]])
         .trials(4_000)
         .seed(2019)
         .run()
         .unwrap();
     for other in ["japan", "nato"] {
-        let host = report.host(1, other).unwrap();
+        let host = report.arms[1].host(other).unwrap();
         for metric in ["opening_demand", "payments"] {
             let d = host.vs_reference(metric).unwrap().unwrap();
             assert!(
@@ -123,15 +125,15 @@ fn longer_deals_with_one_ally_make_bigger_precedents_for_the_others() {
     let mut unlinked = Alliance::preset("us_alliances").unwrap();
     unlinked.linkage.leverage = 0.0;
     unlinked.linkage.benchmarking = 0.0;
-    let flat = AllianceExperiment::new(unlinked)
+    let flat = Experiment::new(unlinked)
         .arms(vec![vec![1.0, 5.0, 2.0], vec![5.0, 5.0, 2.0]])
         .trials(500)
         .seed(2019)
         .run()
         .unwrap();
     for other in ["japan", "nato"] {
-        let d = flat
-            .host(1, other)
+        let d = flat.arms[1]
+            .host(other)
             .unwrap()
             .vs_reference("payments")
             .unwrap()
@@ -140,8 +142,8 @@ fn longer_deals_with_one_ally_make_bigger_precedents_for_the_others() {
     }
 }
 
-fn small() -> AllianceExperiment {
-    AllianceExperiment::new(Alliance::preset("us_alliances").unwrap())
+fn small() -> Experiment {
+    Experiment::new(Alliance::preset("us_alliances").unwrap())
         .grid(&[vec![1.0, 5.0], vec![5.0], vec![2.0]])
         .trials(700)
         .seed(3)
@@ -163,14 +165,14 @@ fn alliance_reports_are_bit_identical_for_any_thread_count_and_sharding() {
                     .unwrap()
                     .to_json_string()
                     .unwrap();
-                negcycle::alliance::AlliancePartialReport::from_json_str(&text, "part").unwrap()
+                PartialReport::from_json_str(&text, "part").unwrap()
             })
             .collect();
-        let merged = AllianceReport::merge(&parts).unwrap();
+        let merged = Report::merge(&parts).unwrap();
         assert_eq!(merged.to_json_string().unwrap(), whole, "{count} shards");
     }
     let one = small().run_shard(0, 2).unwrap();
-    let gap = AllianceReport::merge(&[one]).unwrap_err().to_string();
+    let gap = Report::merge(&[one]).unwrap_err().to_string();
     assert!(gap.contains("gap"), "{gap}");
 }
 
@@ -180,37 +182,46 @@ fn the_alliance_report_has_a_host_level_and_patron_totals() {
     assert_eq!(report.hosts, ["korea", "japan", "nato"]);
     assert_eq!(report.arms.len(), 2);
     let v: serde_json::Value = serde_json::from_str(&report.to_json_string().unwrap()).unwrap();
+    assert_eq!(v["hosts"], serde_json::json!(["korea", "japan", "nato"]));
     let arm = &v["arms"][0];
-    assert_eq!(arm["cycle_years"]["korea"], 1.0);
-    assert_eq!(arm["cycle_years"]["japan"], 5.0);
+    // Per host, in the hosts' order: korea 1, japan 5, nato 2.
+    assert_eq!(arm["cycle_years"], serde_json::json!([1.0, 5.0, 2.0]));
+    assert_eq!(arm["cycle_years"][0], 1.0);
+    assert_eq!(arm["cycle_years"][1], 5.0);
+    let totals = arm["totals"].as_array().unwrap();
+    assert_eq!(totals.len(), negcycle::alliance::TOTALS.len());
     for key in [
         "payments",
         "negotiations_per_year",
         "talks_share",
         "opening_demand",
     ] {
-        assert!(arm["totals"][key]["mean"].is_number(), "{key}");
+        let row = totals
+            .iter()
+            .find(|r| r["metric"] == key)
+            .unwrap_or_else(|| panic!("no total {key}"));
+        assert!(row["mean"].is_number(), "{key}");
     }
     let host = &arm["hosts"][0];
-    assert_eq!(host["name"], "korea");
+    assert_eq!(host["host"], "korea");
     assert_eq!(host["cycle_years"], 1.0);
-    assert_eq!(host["metrics"].as_object().unwrap().len(), METRICS.len());
+    assert_eq!(host["metrics"].as_array().unwrap().len(), METRICS.len());
     // Totals add up: the patron's payments are the hosts' payments.
     let a = &report.arms[1];
     let sum: f64 = a
         .hosts
         .iter()
-        .map(|h| h.report.metric("payments").unwrap().mean)
+        .map(|h| h.metric("payments").unwrap().mean)
         .sum();
-    let total = a.totals["payments"].mean;
+    let total = a.total("payments").unwrap().mean;
     assert!((total - sum).abs() <= 1e-9 * total, "{total} vs {sum}");
     // Talks with anyone take at least as many steps as talks with the busiest host.
     let busiest = a
         .hosts
         .iter()
-        .map(|h| h.report.metric("negotiation_share").unwrap().mean)
+        .map(|h| h.metric("negotiation_share").unwrap().mean)
         .fold(0.0, f64::max);
-    assert!(a.totals["talks_share"].mean >= busiest - 1e-12);
+    assert!(a.total("talks_share").unwrap().mean >= busiest - 1e-12);
     let csv = report.to_csv_string();
     assert_eq!(
         csv.lines().count(),
@@ -273,13 +284,13 @@ fn bad_host_lists_and_overrides_are_rejected_with_field_paths() {
     let toml = "name = \"x\"\n[[hosts]]\nname = \"a\"\n[[hosts]]\nname = \"a\"\n";
     let e = Alliance::from_toml_str(toml).unwrap_err().to_string();
     assert!(e.contains("must be unique"), "{e}");
-    let e = AllianceExperiment::new(base.clone())
+    let e = Experiment::new(base.clone())
         .arms(vec![vec![1.0, 5.0]])
         .run()
         .unwrap_err()
         .to_string();
     assert!(e.contains("one cycle length per host"), "{e}");
-    let e = AllianceExperiment::new(base)
+    let e = Experiment::new(base)
         .arms(vec![vec![1.0, 0.01, 2.0]])
         .run()
         .unwrap_err()

@@ -2,8 +2,8 @@
 //! comparisons, the report's shape, and the frictionless preset against the closed form.
 
 use negcycle::analytic::{self, MismatchParams};
-use negcycle::experiment::BLOCK_TRIALS;
 use negcycle::prelude::*;
+use negcycle::run::BLOCK_TRIALS;
 use std::sync::{Arc, Mutex};
 
 fn flagship() -> Scenario {
@@ -85,17 +85,28 @@ fn merge_rejects_foreign_overlapping_and_missing_parts() {
         "{tail}"
     );
 
-    // A part whose header was edited no longer matches its fingerprint.
+    // A part whose header was edited no longer matches its checksum; with the checksum
+    // recomputed, it no longer matches its fingerprint.
     let mut edited = part(1, 0, 1);
     edited.header.trials = 10;
+    let e = msg(std::slice::from_ref(&edited));
+    assert!(e.contains("checksum: does not match"), "{e}");
+    edited.checksum = edited.compute_checksum().unwrap();
     let e = msg(&[edited]);
-    assert!(e.contains("fingerprint does not match"), "{e}");
+    assert!(e.contains("header.fingerprint: does not match"), "{e}");
 
-    // A part whose statistics do not hold the trials its range claims.
+    // A part whose statistics do not hold the trials its range claims (with its checksum
+    // recomputed, so that the count check must catch it).
     let mut hollow = part(1, 1, 2);
-    hollow.accumulators = part(1, 1, 3).accumulators;
+    hollow.tally = part(1, 1, 3).tally;
+    let e = msg(&[part(1, 0, 2), hollow.clone()]);
+    assert!(e.contains("part [300, 600): checksum"), "{e}");
+    hollow.checksum = hollow.compute_checksum().unwrap();
     let e = msg(&[part(1, 0, 2), hollow]);
-    assert!(e.contains("part [300, 600) holds 200 trials"), "{e}");
+    assert!(
+        e.contains("part [300, 600)") && e.contains("holds 200 values for 300 trials"),
+        "{e}"
+    );
 }
 
 #[test]
@@ -106,9 +117,9 @@ fn paired_differences_are_tighter_than_unpaired_ones() {
         .seed(3)
         .run()
         .unwrap();
-    let reference = report.arm(5.0).unwrap();
+    let reference = report.cycle(5.0).unwrap();
     for cycle in [1.0, 10.0] {
-        let arm = report.arm(cycle).unwrap();
+        let arm = report.cycle(cycle).unwrap();
         for metric in ["payments", "payments_vs_fair", "mismatch", "support_min"] {
             let a = arm.metric(metric).unwrap();
             let r = reference.metric(metric).unwrap();
@@ -145,7 +156,7 @@ fn frictionless_mismatch_matches_the_closed_form_within_four_standard_errors() {
         escalator: 0.0,
     };
     for cycle in cycles {
-        let s = report.arm(cycle).unwrap().metric("mismatch").unwrap();
+        let s = report.cycle(cycle).unwrap().metric("mismatch").unwrap();
         let n = (cycle * 12.0) as u32;
         let expected = analytic::expected_mismatch_discrete(&p, n, 1.0 / 12.0).unwrap();
         let z = (s.mean - expected) / s.se;
@@ -156,7 +167,7 @@ fn frictionless_mismatch_matches_the_closed_form_within_four_standard_errors() {
             s.mean,
             s.se
         );
-        let lapses = report.arm(cycle).unwrap().metric("lapses").unwrap();
+        let lapses = report.cycle(cycle).unwrap().metric("lapses").unwrap();
         assert_eq!(lapses.max, 0.0, "no lapses without friction");
     }
 }
@@ -172,41 +183,56 @@ fn the_json_report_has_the_documented_shape() {
         "fingerprint",
         "seed",
         "trials",
-        "reference_cycle_years",
+        "hosts",
+        "variants",
+        "reference",
+        "quantile_relative_error",
         "arms",
     ] {
         assert!(v.get(key).is_some(), "missing {key}");
     }
     assert_eq!(v["trials"], 300);
-    assert_eq!(v["reference_cycle_years"], 1.0);
+    // The default reference is the first arm, the 1-year one.
+    assert_eq!(v["reference"], "base/1");
+    assert_eq!(v["hosts"], serde_json::json!(["host"]));
     let arms = v["arms"].as_array().unwrap();
     assert_eq!(arms.len(), 3);
-    for (i, arm) in arms.iter().enumerate() {
-        let metrics = arm["metrics"].as_object().unwrap();
+    for (i, (arm, cycle)) in arms.iter().zip([1.0, 2.0, 5.0]).enumerate() {
+        assert_eq!(arm["label"], format!("base/{cycle}"));
+        assert_eq!(arm["variant"], "base");
+        assert_eq!(arm["cycle_years"], serde_json::json!([cycle]));
+        assert!(
+            arm["totals"].as_array().unwrap().is_empty(),
+            "one host: no totals"
+        );
+        let hosts = arm["hosts"].as_array().unwrap();
+        assert_eq!(hosts.len(), 1);
+        let host = &hosts[0];
+        assert_eq!(host["host"], "host");
+        assert_eq!(host["cycle_years"], cycle);
+        let metrics = host["metrics"].as_array().unwrap();
         assert_eq!(metrics.len(), METRICS.len());
-        for info in METRICS {
-            let m = &metrics[info.name];
+        for (info, m) in METRICS.iter().zip(metrics) {
+            assert_eq!(m["metric"], info.name);
             for k in [
-                "n", "mean", "sd", "se", "min", "max", "p05", "p25", "p50", "p75", "p95",
+                "n", "mean", "sd", "se", "ci95_lo", "ci95_hi", "min", "max", "p05", "p25", "p50",
+                "p75", "p95",
             ] {
                 assert!(m[k].is_number(), "{} {k}", info.name);
             }
-            assert_eq!(m["ci95"].as_array().unwrap().len(), 2);
             assert_eq!(m["n"], 300);
-        }
-        let vs = arm["vs_reference"].as_object().unwrap();
-        if i == 0 {
-            assert!(vs.is_empty());
-        } else {
-            assert_eq!(vs.len(), METRICS.len());
-            for d in vs.values() {
-                assert!(d["mean"].is_number() && d["se"].is_number());
-                assert_eq!(d["ci95"].as_array().unwrap().len(), 2);
+            // The paired differences: none in the reference arm, all four in the others.
+            for k in ["diff_mean", "diff_se", "diff_ci95_lo", "diff_ci95_hi"] {
+                if i == 0 {
+                    assert!(m[k].is_null(), "{} {k}", info.name);
+                } else {
+                    assert!(m[k].is_number(), "{} {k}", info.name);
+                }
             }
         }
         for h in ["signing_vs_deadline_months", "lapse_months_histogram"] {
-            let edges = arm[h]["edges"].as_array().unwrap();
-            let counts = arm[h]["counts"].as_array().unwrap();
+            let edges = host[h]["edges"].as_array().unwrap();
+            let counts = host[h]["counts"].as_array().unwrap();
             assert_eq!(edges.len(), counts.len() + 1, "{h}");
         }
     }
@@ -219,8 +245,9 @@ fn the_json_report_has_the_documented_shape() {
 fn histograms_count_every_completed_negotiation() {
     let report = experiment().trials(500).run().unwrap();
     for arm in &report.arms {
-        let signing: u64 = arm.signing_vs_deadline_months.counts.iter().sum();
-        let lapse: u64 = arm.lapse_months_histogram.counts.iter().sum();
+        let host = &arm.hosts[0];
+        let signing: u64 = host.signing_vs_deadline_months.counts.iter().sum();
+        let lapse: u64 = host.lapse_months_histogram.counts.iter().sum();
         assert_eq!(signing, lapse);
         // Completed negotiations are at most the negotiations opened.
         let opened = arm.metric("negotiations").unwrap().mean * 500.0;
@@ -231,7 +258,7 @@ fn histograms_count_every_completed_negotiation() {
         );
         // The lapse histogram's first bin holds the deals without a lapse.
         let lapses = arm.metric("lapses").unwrap().mean * 500.0;
-        let no_lapse = arm.lapse_months_histogram.counts[0] as f64;
+        let no_lapse = host.lapse_months_histogram.counts[0] as f64;
         assert!((signing as f64 - no_lapse - lapses).abs() <= 500.0);
     }
 }
@@ -244,7 +271,11 @@ fn csv_has_one_row_per_arm_and_metric() {
     assert_eq!(lines.len(), 1 + 3 * METRICS.len());
     let columns = lines[0].split(',').count();
     assert!(lines.iter().all(|l| l.split(',').count() == columns));
-    assert!(lines[1].starts_with("us_rok_sma,1,1,negotiations,friction,count,300,"));
+    assert!(
+        lines[1].starts_with("us_rok_sma,base/1,base,1,host,negotiations,friction,count,300,"),
+        "{}",
+        lines[1]
+    );
 }
 
 #[test]
@@ -315,7 +346,13 @@ fn bad_settings_are_rejected_with_the_field_and_rule() {
     bad.host.margin = -0.1;
     assert!(err(Experiment::new(bad)).contains("host.margin: must be >= 0, got -0.1"));
     let report = base().run().unwrap();
-    assert!(report.arm(7.0).unwrap_err().to_string().contains("no arm"));
+    assert!(
+        report
+            .cycle(7.0)
+            .unwrap_err()
+            .to_string()
+            .contains("no arm")
+    );
     assert!(
         report.arms[0]
             .metric("nope")

@@ -18,16 +18,17 @@ fn case(name: &str, edit: impl Fn(&mut Scenario), cycles: &[f64], expect: Expect
         .run();
     match (expect, result) {
         (Expect::Runs, Ok(report)) => {
+            assert_eq!(report.trials, 20, "{name}");
             for arm in &report.arms {
-                for (metric, summary) in &arm.metrics {
-                    for x in [
-                        summary.mean,
-                        summary.sd,
-                        summary.min,
-                        summary.max,
-                        summary.p50,
-                    ] {
-                        assert!(x.is_finite(), "{name}: {metric} = {x}");
+                for host in &arm.hosts {
+                    assert_eq!(host.metrics.len(), METRICS.len(), "{name}");
+                    for row in &host.metrics {
+                        let metric = &row.metric;
+                        // No value was dropped: every metric summarises every trial.
+                        assert_eq!(row.n, 20, "{name}: {} {metric}", arm.label);
+                        for x in [row.mean, row.sd, row.min, row.max, row.p50] {
+                            assert!(x.is_finite(), "{name}: {} {metric} = {x}", arm.label);
+                        }
                     }
                 }
             }
