@@ -27,8 +27,13 @@ use crate::stats::{PairedSummary, Summary};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::fmt;
-use std::io::Write;
 use std::path::Path;
+
+pub mod escape;
+pub mod write;
+
+pub(crate) use escape::csv_field;
+pub use write::write_atomic;
 
 /// The crate version written into every report.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
@@ -576,46 +581,6 @@ pub(crate) fn csv_paired(d: Option<&PairedSummary>) -> String {
         || ",,,".to_string(),
         |d| format!("{},{},{},{}", d.mean, d.se, d.ci95[0], d.ci95[1]),
     )
-}
-
-/// Quotes a CSV field if it needs it.
-pub(crate) fn csv_field(s: &str) -> String {
-    if s.contains([',', '"', '\n']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s.to_string()
-    }
-}
-
-/// Writes `bytes` to `path` through a temporary file in the same directory and a rename, so that
-/// `path` is either absent, its old content, or complete.
-///
-/// # Errors
-/// [`Error::Io`] naming the path.
-pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), Error> {
-    let io = |e: std::io::Error| Error::Io {
-        path: path.display().to_string(),
-        message: e.to_string(),
-    };
-    let name = path.file_name().ok_or_else(|| Error::Io {
-        path: path.display().to_string(),
-        message: "not a file path".into(),
-    })?;
-    let tmp = path.with_file_name(format!(
-        ".{}.tmp-{}",
-        name.to_string_lossy(),
-        std::process::id()
-    ));
-    let result = (|| {
-        let mut f = std::fs::File::create(&tmp)?;
-        f.write_all(bytes)?;
-        f.sync_all()?;
-        std::fs::rename(&tmp, path)
-    })();
-    if result.is_err() {
-        let _ = std::fs::remove_file(&tmp);
-    }
-    result.map_err(io)
 }
 
 /// `digits` significant digits, without exponent for ordinary magnitudes.

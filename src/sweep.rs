@@ -138,8 +138,8 @@ impl SweepReport {
                     let s = arm.metric(metric)?;
                     out.push_str(&format!(
                         "{},{},{},{},{}\n",
-                        self.parameter,
-                        crate::report::csv_field(value),
+                        crate::report::escape::csv_field(&self.parameter),
+                        crate::report::escape::csv_value(value),
                         arm.cycle_years,
                         metric,
                         crate::report::csv_summary(s, false)

@@ -550,6 +550,7 @@ impl AllianceReport {
 
     /// Tidy CSV: one row per arm, level (`totals` or a host) and metric.
     pub fn to_csv_string(&self) -> String {
+        use crate::report::escape::csv_field;
         let mut out = String::from(
             "scenario,arm,cycles,level,metric,n,mean,sd,se,ci95_lo,ci95_hi,p05,p50,p95,\
              diff_mean,diff_se,diff_ci95_lo,diff_ci95_hi\n",
@@ -562,8 +563,10 @@ impl AllianceReport {
                    s: &Summary,
                    d: Option<&PairedSummary>| {
             out.push_str(&format!(
-                "{},{k},{cycles},{level},{metric},{},{}\n",
-                crate::report::csv_field(&self.scenario),
+                "{},{k},{},{},{metric},{},{}\n",
+                csv_field(&self.scenario),
+                csv_field(cycles),
+                csv_field(level),
                 crate::report::csv_summary(s, false),
                 crate::report::csv_paired(d)
             ));
