@@ -3,14 +3,18 @@
 //! (one patron, several hosts: [`negcycle::alliance`]).
 //!
 //! Exit status: 0 success, 2 invalid input or usage, 1 any other failure. Every input is
-//! checked before anything runs or any output file or directory is created; every output file
-//! is written atomically (temporary file, then rename).
+//! checked before anything runs or any output file or directory is created. The `--out` folder
+//! is then opened (created, locked against concurrent runs, checked writable:
+//! [`negcycle::report::write::OutputDir`]) before the simulation starts, and its files are
+//! staged and committed as one set with a manifest written last. Text from the user (names,
+//! paths) is printed through [`negcycle::report::escape::terminal_text`].
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use negcycle::alliance::{Alliance, AllianceExperiment, AlliancePartialReport, AllianceReport};
 use negcycle::metrics::METRICS;
-use negcycle::report::write_atomic;
+use negcycle::report::escape::terminal_text;
+use negcycle::report::write::{OutputDir, SharedOutputDir};
 use negcycle::sweep::{DEFAULT_SWEEP_METRICS, SweepReport, sweep};
 use negcycle::{Error, Experiment, PartialReport, Progress, Report, Scenario, ScenarioError};
 use std::io::{IsTerminal, Write};
@@ -51,7 +55,9 @@ histories, seed 2019. It finishes in about a second on two cores (release build)
 
 const AFTER_HELP: &str = "\
 Exit status: 0 success; 2 invalid input or usage (the message names the file, the field path \
-and the rule); 1 any other failure (writing output, internal errors).";
+and the rule; also an --out that exists and is not a directory, or lies under a regular file); \
+1 any other failure (an --out that cannot be created or written, or that another negcycle run \
+is writing; internal errors). Both are found before the simulation starts.";
 
 const RUN_LONG_ABOUT: &str = "\
 Simulates one scenario for several cycle lengths (arms) on the same simulated worlds (common \
@@ -65,13 +71,15 @@ finishes in about a second on two cores (release build).
 Output: stdout gets the report in the chosen --format (a table by default). --out DIR also \
 writes report.json and report.csv (byte for byte what --format json / csv print) and the charts \
 metrics_by_cycle.svg and deadline_effect.svg (when built with the `plot` feature) into DIR, \
-created if missing. --quiet silences only the progress bar and the informational lines on \
+created if missing, and last manifest.json (each file's size and SHA-256: the set is complete \
+when it is there). DIR is created, locked against a concurrent run and checked writable before \
+the simulation starts (see SECURITY.md). --quiet silences only the progress bar and the informational lines on \
 stderr (\"wrote ...\"), never the report on stdout. The progress bar appears on stderr for runs \
 longer than about a second, and only when stderr is a terminal.
 
 Sharding: --shard I/N runs the I-th (0-based) of N slices of the trials and prints the partial \
 report as JSON (the default format with --shard; table and csv are refused). With --out it is \
-written to DIR/shard_I_of_N.json. `negcycle merge` combines the N parts into exactly (byte for \
+written to DIR/shard_I_of_N.json (shards may share DIR while they run). `negcycle merge` combines the N parts into exactly (byte for \
 byte) the report of the unsharded run with the same options.
 
 Alliances (one patron, several hosts: --preset us_alliances, or a --scenario file with \
@@ -85,7 +93,7 @@ the report (default 0, the first value of every list: --cycles korea=5,1 makes K
 years the reference). --set reaches a host's keys through its name \
 (hosts.japan.agreement.cycle_years=1, hosts.korea.party.margin=0.1), the links through \
 linkage.* (linkage.leverage=0) and shared keys as for one host (patron.opening=0.2). --out DIR \
-writes report.json and report.csv (no charts); --shard and `negcycle merge` work as for one host.
+writes report.json, report.csv and manifest.json (no charts); --shard and `negcycle merge` work as for one host.
 
 Everything (scenario, --set keys and values, cycles, trials, threads, shard, --out) is checked \
 before the simulation starts; invalid input exits with status 2 and creates no file.";
@@ -108,7 +116,7 @@ payments_vs_fair, joint_loss; default trials: 2,000 per value.
 
 Output: stdout gets the chosen --format (table: the chosen metrics; csv: one row per value, \
 cycle length and chosen metric; json: every report in full). --out DIR also writes sweep.json, \
-sweep.csv and the chart sweep.svg (feature `plot`). --quiet silences only the progress bar and \
+sweep.csv, the chart sweep.svg (feature `plot`) and manifest.json, as for `run`. --quiet silences only the progress bar and \
 the informational lines on stderr.";
 
 #[derive(Debug, Parser)]
@@ -374,15 +382,28 @@ fn main() -> ExitCode {
     }
 }
 
+/// `text` for a terminal: each line through [`terminal_text`] (control characters, such as an
+/// escape sequence in a scenario name, shown as visible escapes), the line breaks kept.
+fn terminal_lines(text: &str) -> String {
+    text.split('\n')
+        .map(terminal_text)
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
 /// Writes `negcycle: <message>` to stderr (ignoring a closed stderr).
 fn note_error(message: &str) {
-    let _ = writeln!(std::io::stderr().lock(), "negcycle: {message}");
+    let _ = writeln!(
+        std::io::stderr().lock(),
+        "negcycle: {}",
+        terminal_lines(message)
+    );
 }
 
 /// Writes an informational line to stderr unless `quiet`.
 fn note(quiet: bool, message: &str) {
     if !quiet {
-        let _ = writeln!(std::io::stderr().lock(), "{message}");
+        let _ = writeln!(std::io::stderr().lock(), "{}", terminal_lines(message));
     }
 }
 
@@ -394,6 +415,12 @@ fn emit(text: &str) -> Result<(), Failure> {
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
         Err(e) => Err(Failure::Failed(format!("writing to stdout: {e}"))),
     }
+}
+
+/// Writes text for people (a table, a list) to stdout through [`terminal_lines`]; JSON and
+/// CSV go through [`emit`] unchanged (they are data, identical to the files).
+fn emit_text(text: &str) -> Result<(), Failure> {
+    emit(&terminal_lines(text))
 }
 
 /// `text` with exactly one final newline.
@@ -837,7 +864,15 @@ fn check_out_dir(out: Option<&Path>) -> Result<(), Failure> {
                     dir.display()
                 )));
             }
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                if std::fs::symlink_metadata(dir).is_ok() {
+                    return Err(invalid(format!(
+                        "--out: {} is a symbolic link to nothing (no directory is created \
+                         through a link)",
+                        dir.display()
+                    )));
+                }
+            }
             // E.g. a path through a regular file (`report.csv/out`).
             Err(e) => {
                 return Err(invalid(format!(
@@ -850,16 +885,31 @@ fn check_out_dir(out: Option<&Path>) -> Result<(), Failure> {
     Ok(())
 }
 
-/// Creates the output directory (and its parents) if missing.
-fn create_out_dir(dir: &Path) -> Result<(), Failure> {
-    std::fs::create_dir_all(dir)
-        .map_err(|e| Failure::Failed(format!("{}: cannot create directory: {e}", dir.display())))
+/// Opens `--out` for a run's set of files, before the simulation starts: created if missing,
+/// locked against a concurrent run, leftovers of killed runs removed, checked writable. A
+/// failure here is an output failure (exit status 1); [`check_out_dir`] has already refused an
+/// `--out` that cannot be a directory (exit status 2).
+fn open_out(out: Option<&Path>) -> Result<Option<OutputDir>, Failure> {
+    out.map(OutputDir::open).transpose().map_err(output_failure)
 }
 
-/// Writes `text` to `path` atomically and reports it unless `quiet`.
-fn write_file(path: &Path, text: &str, quiet: bool) -> Result<(), Failure> {
-    write_atomic(path, text.as_bytes()).map_err(output_failure)?;
-    note(quiet, &format!("wrote {}", path.display()));
+/// Opens `--out` for a shard's partial report, before the simulation starts (a shared lock:
+/// shards may run into one directory at the same time).
+fn open_shard_out(out: Option<&Path>) -> Result<Option<SharedOutputDir>, Failure> {
+    out.map(OutputDir::open_shared)
+        .transpose()
+        .map_err(output_failure)
+}
+
+/// Stages `files` (name, content) into `out`, commits them as one set with its manifest, and
+/// reports every file written unless `quiet`.
+fn write_set(mut out: OutputDir, files: &[(&str, &[u8])], quiet: bool) -> Result<(), Failure> {
+    for (name, bytes) in files {
+        out.stage(name, bytes).map_err(output_failure)?;
+    }
+    for path in out.commit().map_err(output_failure)? {
+        note(quiet, &format!("wrote {}", path.display()));
+    }
     Ok(())
 }
 
@@ -945,14 +995,14 @@ fn planned_trials(trials: u64, shard: Option<(u64, u64)>) -> u64 {
 fn output_shard(
     json: String,
     (index, count): (u64, u64),
-    out: Option<&Path>,
+    out: Option<SharedOutputDir>,
     quiet: bool,
 ) -> Result<(), Failure> {
     let json = with_newline(json);
     if let Some(dir) = out {
-        create_out_dir(dir)?;
-        let path = dir.join(format!("shard_{index}_of_{count}.json"));
-        write_file(&path, &json, quiet)?;
+        let name = format!("shard_{index}_of_{count}.json");
+        let path = dir.write(&name, json.as_bytes()).map_err(output_failure)?;
+        note(quiet, &format!("wrote {}", path.display()));
     }
     emit(&json)
 }
@@ -971,8 +1021,8 @@ fn run_single(args: &RunArgs, scenario: Scenario) -> Result<(), Failure> {
     let experiment = Experiment::new(scenario)
         .cycle_years(cycles)
         .reference(reference);
-    shard_or_run(experiment, args, shard, |report| {
-        output_report(report, format, exp.out.as_deref(), exp.quiet)
+    shard_or_run(experiment, args, shard, |report, out| {
+        output_report(report, format, out, exp.quiet)
     })
 }
 
@@ -1038,15 +1088,20 @@ impl RunKind for AllianceExperiment {
 }
 
 /// Runs shard `shard` (printing or writing its partial report) or the whole experiment (handing
-/// the report to `output`); simulation errors are invalid input (exit 2), serialisation errors
-/// output failures (exit 1).
+/// the report and the opened `--out` to `output`); `--out` is opened before the simulation.
+/// Simulation errors are invalid input (exit 2), output and serialisation errors output
+/// failures (exit 1).
 fn shard_or_run<E: RunKind>(
     experiment: E,
     args: &RunArgs,
     shard: Option<(u64, u64)>,
-    output: impl FnOnce(&E::Report) -> Result<(), Failure>,
+    output: impl FnOnce(&E::Report, Option<OutputDir>) -> Result<(), Failure>,
 ) -> Result<(), Failure> {
     let exp = &args.experiment;
+    let (set_out, shard_out) = match shard {
+        Some(_) => (None, open_shard_out(exp.out.as_deref())?),
+        None => (open_out(exp.out.as_deref())?, None),
+    };
     // The bar counts the trials this invocation runs (a shard's slice, or all of them).
     let bar = Bar::new(exp.quiet, planned_trials(args.trials, shard));
     let experiment = experiment.configure(args.trials, exp.seed, exp.threads, bar.clone());
@@ -1056,12 +1111,12 @@ fn shard_or_run<E: RunKind>(
             bar.finish();
             let part = part.map_err(from_lib)?;
             let json = E::part_json(&part).map_err(output_failure)?;
-            output_shard(json, (index, count), exp.out.as_deref(), exp.quiet)
+            output_shard(json, (index, count), shard_out, exp.quiet)
         }
         None => {
             let report = experiment.run_all();
             bar.finish();
-            output(&report.map_err(from_lib)?)
+            output(&report.map_err(from_lib)?, set_out)
         }
     }
 }
@@ -1081,8 +1136,8 @@ fn run_alliance(args: &RunArgs, alliance: Alliance) -> Result<(), Failure> {
     let experiment = AllianceExperiment::new(alliance)
         .grid(&grids)
         .reference(reference);
-    shard_or_run(experiment, args, shard, |report| {
-        output_alliance_report(report, format, exp.out.as_deref(), exp.quiet)
+    shard_or_run(experiment, args, shard, |report, out| {
+        output_alliance_report(report, format, out, exp.quiet)
     })
 }
 
@@ -1094,51 +1149,53 @@ fn format_name(f: Format) -> &'static str {
     }
 }
 
-/// Writes the report's files into `out` (if given), then prints it in `format`.
+/// Writes the report's files into `out` (if given) as one set, then prints it in `format`.
 fn output_report(
     report: &Report,
     format: Format,
-    out: Option<&Path>,
+    out: Option<OutputDir>,
     quiet: bool,
 ) -> Result<(), Failure> {
     let json = with_newline(report.to_json_string().map_err(output_failure)?);
     let csv = report.to_csv_string();
     if let Some(dir) = out {
-        create_out_dir(dir)?;
-        write_file(&dir.join("report.json"), &json, quiet)?;
-        write_file(&dir.join("report.csv"), &csv, quiet)?;
         #[cfg(feature = "plot")]
-        {
-            let charts = negcycle::plot::write_run_charts(report, dir).map_err(output_failure)?;
-            for chart in charts {
-                note(quiet, &format!("wrote {}", chart.display()));
-            }
-        }
+        let charts = negcycle::plot::run_charts_svg(report).map_err(output_failure)?;
+        #[cfg(not(feature = "plot"))]
+        let charts: Vec<(&str, String)> = Vec::new();
+        let mut files: Vec<(&str, &[u8])> = vec![
+            ("report.json", json.as_bytes()),
+            ("report.csv", csv.as_bytes()),
+        ];
+        files.extend(charts.iter().map(|(name, svg)| (*name, svg.as_bytes())));
+        write_set(dir, &files, quiet)?;
     }
     match format {
-        Format::Table => emit(&with_newline(report.to_string())),
+        Format::Table => emit_text(&with_newline(report.to_string())),
         Format::Json => emit(&json),
         Format::Csv => emit(&csv),
     }
 }
 
-/// Writes an alliance report's files (report.json, report.csv) into `out` (if given), then
-/// prints it in `format`.
+/// Writes an alliance report's files (report.json, report.csv) into `out` (if given) as one
+/// set, then prints it in `format`.
 fn output_alliance_report(
     report: &AllianceReport,
     format: Format,
-    out: Option<&Path>,
+    out: Option<OutputDir>,
     quiet: bool,
 ) -> Result<(), Failure> {
     let json = with_newline(report.to_json_string().map_err(output_failure)?);
     let csv = report.to_csv_string();
     if let Some(dir) = out {
-        create_out_dir(dir)?;
-        write_file(&dir.join("report.json"), &json, quiet)?;
-        write_file(&dir.join("report.csv"), &csv, quiet)?;
+        let files: [(&str, &[u8]); 2] = [
+            ("report.json", json.as_bytes()),
+            ("report.csv", csv.as_bytes()),
+        ];
+        write_set(dir, &files, quiet)?;
     }
     match format {
-        Format::Table => emit(&with_newline(report.to_string())),
+        Format::Table => emit_text(&with_newline(report.to_string())),
         Format::Json => emit(&json),
         Format::Csv => emit(&csv),
     }
@@ -1191,12 +1248,15 @@ fn cmd_merge(args: MergeArgs) -> Result<(), Failure> {
              of a single-host run (merge the parts of one experiment)"
         )));
     }
+    // Every part is read and checked before --out is created.
     if alliance_parts.is_empty() {
         let report = Report::merge(&parts).map_err(from_lib)?;
-        output_report(&report, args.format, args.out.as_deref(), args.quiet)
+        let out = open_out(args.out.as_deref())?;
+        output_report(&report, args.format, out, args.quiet)
     } else {
         let report = AllianceReport::merge(&alliance_parts).map_err(from_lib)?;
-        output_alliance_report(&report, args.format, args.out.as_deref(), args.quiet)
+        let out = open_out(args.out.as_deref())?;
+        output_alliance_report(&report, args.format, out, args.quiet)
     }
 }
 
@@ -1234,6 +1294,7 @@ fn cmd_sweep(args: SweepArgs) -> Result<(), Failure> {
         metrics.extend(DEFAULT_SWEEP_METRICS);
     }
     check_out_dir(exp.out.as_deref())?;
+    let out = open_out(exp.out.as_deref())?;
 
     let total = args.trials.saturating_mul(values.len() as u64);
     let bar = Bar::new(exp.quiet, total);
@@ -1264,19 +1325,23 @@ fn cmd_sweep(args: SweepArgs) -> Result<(), Failure> {
     let table = sweep_table(&result, &metrics, args.trials, exp.seed)?;
     let csv = result.to_csv_string(&metrics).map_err(from_lib)?;
     let json = with_newline(result.to_json_string().map_err(output_failure)?);
-    if let Some(dir) = &exp.out {
-        create_out_dir(dir)?;
-        write_file(&dir.join("sweep.json"), &json, exp.quiet)?;
-        write_file(&dir.join("sweep.csv"), &csv, exp.quiet)?;
+    if let Some(dir) = out {
         #[cfg(feature = "plot")]
-        {
-            let path = dir.join("sweep.svg");
-            negcycle::plot::write_sweep_chart(&result, &metrics, &path).map_err(output_failure)?;
-            note(exp.quiet, &format!("wrote {}", path.display()));
+        let chart =
+            Some(negcycle::plot::sweep_chart_svg(&result, &metrics).map_err(output_failure)?);
+        #[cfg(not(feature = "plot"))]
+        let chart: Option<String> = None;
+        let mut files: Vec<(&str, &[u8])> = vec![
+            ("sweep.json", json.as_bytes()),
+            ("sweep.csv", csv.as_bytes()),
+        ];
+        if let Some(svg) = &chart {
+            files.push(("sweep.svg", svg.as_bytes()));
         }
+        write_set(dir, &files, exp.quiet)?;
     }
     match args.format {
-        Format::Table => emit(&table),
+        Format::Table => emit_text(&table),
         Format::Json => emit(&json),
         Format::Csv => emit(&csv),
     }
@@ -1326,7 +1391,7 @@ fn cmd_presets() -> Result<(), Failure> {
             alliance.host_names().join(", ")
         ));
     }
-    emit(&text)
+    emit_text(&text)
 }
 
 fn cmd_show(preset: &str) -> Result<(), Failure> {
@@ -1348,5 +1413,5 @@ fn cmd_check(file: &Path) -> Result<(), Failure> {
             alliance.host_names().join(", ")
         ),
     };
-    emit(&text)
+    emit_text(&text)
 }
