@@ -8,7 +8,7 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 const BIN: &str = env!("CARGO_BIN_EXE_negcycle");
 
@@ -346,7 +346,8 @@ fn out_dir_gets_report_json_csv_and_charts() {
     assert_eq!(read(&out.join("report.json")), r.stdout);
     let csv = run_small(&["--format", "csv"]);
     assert_eq!(read(&out.join("report.csv")), csv);
-    let mut expected: BTreeSet<String> = strings(&["report.json", "report.csv"])
+    // The set ends with its manifest; the lock file goes with the run.
+    let mut expected: BTreeSet<String> = strings(&["report.json", "report.csv", "manifest.json"])
         .into_iter()
         .collect();
     if cfg!(feature = "plot") {
@@ -356,6 +357,8 @@ fn out_dir_gets_report_json_csv_and_charts() {
         }
     }
     assert_eq!(files_in(&out), expected, "no stray or temporary files");
+    negcycle::report::write::verify_manifest(&out).expect("the manifest verifies");
+    assert!(r.stderr.contains("manifest.json"), "{}", r.stderr);
 
     // --quiet: nothing on stderr; a second run into the same directory replaces the files.
     let r = negcycle(&[
@@ -376,6 +379,7 @@ fn out_dir_gets_report_json_csv_and_charts() {
     let v: Value = serde_json::from_str(&read(&out.join("report.json"))).expect("JSON");
     assert_eq!(v["seed"], 3);
     assert_eq!(files_in(&out), expected);
+    negcycle::report::write::verify_manifest(&out).expect("the new manifest verifies");
 }
 
 #[test]
@@ -481,13 +485,15 @@ fn sweep_tabulates_values_and_writes_files() {
     let mut csv_args = args.clone();
     csv_args.extend(strings(&["--format", "csv"]));
     assert_eq!(ok(&csv_args), csv);
-    let mut expected: BTreeSet<String> =
-        strings(&["sweep.json", "sweep.csv"]).into_iter().collect();
+    let mut expected: BTreeSet<String> = strings(&["sweep.json", "sweep.csv", "manifest.json"])
+        .into_iter()
+        .collect();
     if cfg!(feature = "plot") {
         assert!(read(&out.join("sweep.svg")).contains("<svg"));
         expected.insert("sweep.svg".into());
     }
     assert_eq!(files_in(&out), expected);
+    negcycle::report::write::verify_manifest(&out).expect("the manifest verifies");
     // Default metrics.
     let csv = ok(&[
         "sweep",
@@ -569,6 +575,23 @@ fn output_failures_exit_1() {
         r.stderr.starts_with("negcycle: /proc/negcycle-cli-test"),
         "{}",
         r.stderr
+    );
+    // Found before the simulation: a run of hours fails at once, and prints no report.
+    let started = Instant::now();
+    let r = negcycle(&[
+        "run",
+        "--trials",
+        "1000000000",
+        "--quiet",
+        "--out",
+        "/proc/negcycle-cli-test/out",
+    ]);
+    assert_eq!(r.code, Some(1), "{}", r.stderr);
+    assert!(r.stdout.is_empty(), "{}", r.stdout);
+    assert!(
+        started.elapsed() < Duration::from_secs(20),
+        "the unwritable --out was found only after {:?}",
+        started.elapsed()
     );
 }
 
@@ -980,10 +1003,11 @@ fn alliance_run_json_has_the_hosts_level() {
     let json = run_alliance(&["--format", "json", "--out", &path_arg(&out)]);
     assert_eq!(read(&out.join("report.json")), json);
     assert_eq!(read(&out.join("report.csv")), csv);
-    let expected: BTreeSet<String> = strings(&["report.json", "report.csv"])
+    let expected: BTreeSet<String> = strings(&["report.json", "report.csv", "manifest.json"])
         .into_iter()
         .collect();
     assert_eq!(files_in(&out), expected);
+    negcycle::report::write::verify_manifest(&out).expect("the manifest verifies");
 }
 
 #[test]
@@ -1303,4 +1327,208 @@ fn alliance_bad_inputs_exit_2_with_a_message_and_no_output() {
     assert_eq!(r.code, Some(2), "{}", r.stderr);
     assert!(r.stderr.contains("must be unique"), "{}", r.stderr);
     assert!(r.stdout.is_empty());
+}
+
+// ---------------------------------------------------------------------------------------------
+// Output safety (see SECURITY.md and negcycle::report::write)
+// ---------------------------------------------------------------------------------------------
+
+const VICTIM: &str = "victim: must never change\n";
+
+#[cfg(unix)]
+#[test]
+fn symlinks_planted_in_out_never_lead_to_the_victim_file() {
+    use std::os::unix::fs::symlink;
+    let dir = TempDir::new("planted");
+    let victim = dir.join("victim");
+    std::fs::write(&victim, VICTIM).expect("write the victim");
+    let out = dir.join("out");
+    std::fs::create_dir(&out).expect("mkdir");
+    // Every name a run might use: its files, the manifest, the temporary names of earlier
+    // versions (.NAME.tmp-PID: the PID is guessable) and our temporary prefix.
+    let mut planted = strings(&[
+        "report.json",
+        "report.csv",
+        "manifest.json",
+        "metrics_by_cycle.svg",
+        ".negcycle-stage-x",
+        ".negcycle-tmp",
+    ]);
+    for pid in 1..64u32 {
+        planted.push(format!(".report.json.tmp-{pid}"));
+    }
+    for name in &planted {
+        symlink(&victim, out.join(name)).expect("plant a link");
+    }
+    let mut args = strings(&["run"]);
+    args.extend(strings(SMALL));
+    args.extend([String::from("--out"), path_arg(&out)]);
+    ok(&args);
+    assert_eq!(read(&victim), VICTIM, "the victim was modified");
+    for name in ["report.json", "report.csv", "manifest.json"] {
+        let meta = std::fs::symlink_metadata(out.join(name)).expect("stat");
+        assert!(meta.file_type().is_file(), "{name} is a regular file now");
+    }
+    assert_eq!(
+        read(&out.join("report.csv")),
+        run_small(&["--format", "csv"])
+    );
+    negcycle::report::write::verify_manifest(&out).expect("the manifest verifies");
+    let left = files_in(&out);
+    assert!(
+        !left.iter().any(|n| n.starts_with(".negcycle")),
+        "leftovers or the lock: {left:?}"
+    );
+    // A shard's file, and a second run over the same links.
+    symlink(&victim, out.join("shard_0_of_2.json")).expect("plant a link");
+    let mut shard = strings(&["run"]);
+    shard.extend(strings(SMALL));
+    shard.extend(strings(&["--shard", "0/2", "--out", &path_arg(&out)]));
+    ok(&shard);
+    assert_eq!(read(&victim), VICTIM, "the victim was modified by a shard");
+    ok(&args);
+    assert_eq!(read(&victim), VICTIM);
+}
+
+#[test]
+fn leftovers_of_a_killed_run_are_removed_by_the_next_run() {
+    let dir = TempDir::new("leftovers");
+    let out = dir.join("out");
+    let stage = out.join(".negcycle-stage-Killed123456");
+    std::fs::create_dir_all(&stage).expect("mkdir");
+    std::fs::write(stage.join("report.json"), "{\"half").expect("write");
+    std::fs::write(out.join(".negcycle-Tmp123456789"), "half").expect("write");
+    std::fs::write(out.join("notes.txt"), "mine").expect("write");
+    let mut args = strings(&["run"]);
+    args.extend(strings(SMALL));
+    args.extend([String::from("--out"), path_arg(&out)]);
+    ok(&args);
+    let left = files_in(&out);
+    assert!(!left.iter().any(|n| n.starts_with(".negcycle")), "{left:?}");
+    assert_eq!(
+        read(&out.join("notes.txt")),
+        "mine",
+        "the user's file stays"
+    );
+}
+
+#[test]
+fn a_concurrent_run_into_the_same_out_fails_at_once_with_a_clear_message() {
+    let dir = TempDir::new("locked");
+    let out = dir.join("out");
+    // This process plays the first run, holding the folder.
+    let held = negcycle::report::write::OutputDir::open(&out).expect("open");
+    let started = Instant::now();
+    let r = negcycle(&[
+        "run",
+        "--trials",
+        "1000000000",
+        "--quiet",
+        "--out",
+        &path_arg(&out),
+    ]);
+    assert_eq!(r.code, Some(1), "{}", r.stderr);
+    assert!(
+        started.elapsed() < Duration::from_secs(20),
+        "found only after the simulation"
+    );
+    assert!(
+        r.stderr.contains(&path_arg(&out)) && r.stderr.contains("another negcycle run"),
+        "{}",
+        r.stderr
+    );
+    assert!(r.stdout.is_empty());
+    drop(held);
+    let mut args = strings(&["run"]);
+    args.extend(strings(SMALL));
+    args.extend([String::from("--out"), path_arg(&out)]);
+    ok(&args);
+    negcycle::report::write::verify_manifest(&out).expect("the run after it writes its set");
+}
+
+#[test]
+fn an_out_under_a_regular_file_fails_before_the_simulation_with_status_2() {
+    let dir = TempDir::new("under-file");
+    std::fs::write(dir.join("a_file"), "x").expect("write");
+    let started = Instant::now();
+    for out in [dir.join("a_file").join("out"), dir.join("a_file")] {
+        let r = negcycle(&[
+            "run",
+            "--trials",
+            "1000000000",
+            "--quiet",
+            "--out",
+            &path_arg(&out),
+        ]);
+        assert_eq!(r.code, Some(2), "{}", r.stderr);
+        assert!(r.stderr.contains("--out"), "{}", r.stderr);
+        assert!(r.stdout.is_empty());
+    }
+    assert!(started.elapsed() < Duration::from_secs(20));
+    assert_eq!(read(&dir.join("a_file")), "x");
+}
+
+#[test]
+fn control_characters_in_names_reach_the_terminal_escaped() {
+    let dir = TempDir::new("escapes");
+    let file = dir.join("evil.toml");
+    let toml = ok(&["show", "us_rok_sma"]);
+    let name_line = toml
+        .lines()
+        .find(|l| l.starts_with("name = "))
+        .expect("the preset has a name line")
+        .to_string();
+    std::fs::write(
+        &file,
+        toml.replacen(
+            &name_line,
+            "name = \"evil\\u001b]0;pwned\\u0007\\u001b[2J\"",
+            1,
+        ),
+    )
+    .expect("write");
+    for args in [
+        strings(&["check", &path_arg(&file)]),
+        strings(&[
+            "run",
+            "--scenario",
+            &path_arg(&file),
+            "--trials",
+            "200",
+            "--cycles",
+            "1,5",
+            "--quiet",
+        ]),
+        strings(&["run", "--scenario", &path_arg(&file), "--cycles", "k=1"]),
+    ] {
+        let r = negcycle(&args);
+        for (stream, text) in [("stdout", &r.stdout), ("stderr", &r.stderr)] {
+            assert!(
+                !text.contains(['\u{1b}', '\u{7}']),
+                "{args:?}: a raw control character on {stream}: {text:?}"
+            );
+        }
+        let all = format!("{}{}", r.stdout, r.stderr);
+        assert!(
+            all.contains("evil\\x1b]0;pwned\\x07\\x1b[2J"),
+            "{args:?}: the name is shown escaped: {all}"
+        );
+    }
+    // CSV and JSON are data: the name is kept (JSON-escaped, CSV-quoted), byte for byte.
+    let csv = ok(&[
+        "run",
+        "--scenario",
+        &path_arg(&file),
+        "--trials",
+        "200",
+        "--cycles",
+        "1",
+        "--quiet",
+        "--format",
+        "csv",
+    ]);
+    assert!(
+        csv.contains("\"evil\u{1b}]0;pwned\u{7}\u{1b}[2J\","),
+        "{csv}"
+    );
 }
