@@ -48,7 +48,7 @@ pub use experiment::{Experiment, Observer, Progress};
 pub use metrics::{METRICS, MetricGroup, MetricInfo, NegotiationRecord, TrialMetrics};
 pub use protocol::{Protocol, Talks, WindowOutcome};
 pub use report::{ArmReport, PartialReport, Report};
-pub use scenario::{Scenario, ScenarioError};
+pub use scenario::{Input, Scenario, ScenarioError};
 pub use trial::{Arm, Model, TrialOutcome, simulate_trial};
 
 /// The items most programs need.

@@ -120,6 +120,9 @@ fn default_one() -> f64 {
     1.0
 }
 
+/// The name of the one host of [`Alliance::from_scenario`].
+pub(crate) const SINGLE_HOST_NAME: &str = "host";
+
 const PRESETS: &[(&str, &str)] = &[(
     "us_alliances",
     include_str!("../../scenarios/us_alliances.toml"),
@@ -142,7 +145,7 @@ impl Alliance {
             patron: s.patron.clone(),
             linkage: Linkage::default(),
             hosts: vec![HostSpec {
-                name: "host".to_string(),
+                name: SINGLE_HOST_NAME.to_string(),
                 phase_years: 0.0,
                 terms: s.terms.clone(),
                 agreement: s.agreement.clone(),
@@ -290,8 +293,9 @@ impl Alliance {
     /// Reads a `.toml` or `.json` alliance file and validates.
     ///
     /// # Errors
-    /// [`ScenarioError::Io`], [`ScenarioError::UnknownFormat`], and the parse and validation
-    /// errors of [`Alliance::from_toml_str`].
+    /// [`ScenarioError::Io`] (as for [`Scenario::from_path`]: regular files of at most
+    /// [`super::MAX_SCENARIO_BYTES`] only), [`ScenarioError::UnknownFormat`], and the parse and
+    /// validation errors of [`Alliance::from_toml_str`].
     pub fn from_path(path: impl AsRef<Path>) -> Result<Alliance, ScenarioError> {
         let (text, is_toml, shown) = read_scenario_file(path.as_ref())?;
         Self::parse(&text, &shown, is_toml)
@@ -307,7 +311,11 @@ impl Alliance {
         }
     }
 
-    fn parse(text: &str, origin: &str, is_toml: bool) -> Result<Alliance, ScenarioError> {
+    pub(super) fn parse(
+        text: &str,
+        origin: &str,
+        is_toml: bool,
+    ) -> Result<Alliance, ScenarioError> {
         let alliance: Alliance = if is_toml {
             toml::from_str(text).map_err(|e| toml_error(text, origin, &e))?
         } else {

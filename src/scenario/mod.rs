@@ -10,12 +10,15 @@
 //! must be a whole number of steps.
 
 mod alliance;
+mod input;
 mod load;
 mod overrides;
 mod presets;
 mod validate;
 
 pub use alliance::{Alliance, HostSpec, Linkage};
+pub use input::Input;
+pub use load::MAX_SCENARIO_BYTES;
 pub use validate::{
     MAX_COST_MULTIPLE, MAX_ELASTICITY, MAX_HORIZON_STEPS, MAX_LAPSE_PRESSURE, MAX_LOG_PREMIUM,
     MAX_LOG_RANGE, MAX_RATE, MAX_STEPS_PER_YEAR, MAX_WINDOW_ROUNDS,
@@ -466,12 +469,14 @@ pub enum ScenarioError {
     /// The scenario parsed but breaks one or more rules; all are listed.
     #[error("invalid scenario:\n  {}", .0.iter().map(|v| v.to_string()).collect::<Vec<_>>().join("\n  "))]
     Invalid(Vec<Violation>),
-    /// The file could not be read.
+    /// The file could not be read, or was refused: not a regular file after following
+    /// symlinks (directory, FIFO, device, socket), larger than [`MAX_SCENARIO_BYTES`], or not
+    /// UTF-8.
     #[error("{path}: {message}")]
     Io {
         /// The path as given.
         path: String,
-        /// The operating system's message.
+        /// The operating system's message, or the rule the file breaks.
         message: String,
     },
     /// The file name ends in neither `.toml` nor `.json`.
