@@ -22,7 +22,7 @@
 mod experiment;
 mod linked;
 
-pub use crate::scenario::{Alliance, HostSpec, Linkage};
+pub use crate::scenario::{Alliance, HostSpec, Linkage, MAX_HOST_STEPS, MAX_HOSTS};
 pub use experiment::{
     AllianceArmReport, AllianceExperiment, AlliancePartialReport, AllianceReport, HostReport,
 };

@@ -5,8 +5,8 @@
 use super::load::{json_error, read_scenario_file, toml_error};
 use super::presets::find_preset;
 use super::{
-    Agreement, LapseConfig, Party, ProtocolConfig, Scenario, ScenarioError, Support, Terms,
-    Violation,
+    Agreement, LapseConfig, MAX_STEPS_PER_YEAR, Party, ProtocolConfig, Scenario, ScenarioError,
+    Support, Terms, Violation,
 };
 use serde::{Deserialize, Serialize};
 use std::path::Path;
@@ -120,6 +120,27 @@ fn default_one() -> f64 {
     1.0
 }
 
+/// Largest accepted number of hosts in an alliance.
+///
+/// Memory grows with the hosts: each worker thread holds every host's environment path (see
+/// [`MAX_HOST_STEPS`]) and, per joint arm, every host's metric accumulators (moments, quantile
+/// sketches and histograms for each metric), so a 10,000-host alliance aborted the process at
+/// 3.5 GB. The largest real alliance, NATO, has 32 members; 64 leaves room for hypothetical
+/// ones. Beyond the cap [`Alliance::validate`] checks only the first `MAX_HOSTS` hosts' keys.
+pub const MAX_HOSTS: usize = 64;
+
+/// Largest accepted number of hosts times horizon steps (`hosts.len() × horizon_years ×
+/// steps_per_year`), host-steps.
+///
+/// Per worker thread a trial keeps, for each host and step, the five `f64` of its
+/// environment path (index, `ln X*`, `X*`, index factor, mismatch base: 40 bytes) and, for the
+/// whole alliance, the two `f64` of the common shock per step (16 bytes): at most
+/// `(40 + 16) B × 16·10^6 = 896 MB`, under 1 GiB, per worker. (The hosts' models add four `f64`
+/// per host and step, 512 MB at the cap, shared by all workers.) The cap allows one host at the
+/// single-scenario limit of 10^7 steps, or 64 hosts over 250,000 steps (30 years at 8,333 steps
+/// a year); the `us_alliances` preset uses 3 × 360.
+pub const MAX_HOST_STEPS: u64 = 16_000_000;
+
 /// The name of the one host of [`Alliance::from_scenario`].
 pub(crate) const SINGLE_HOST_NAME: &str = "host";
 
@@ -185,7 +206,9 @@ impl Alliance {
     }
 
     /// Checks every rule and reports all violations, with field paths such as
-    /// `hosts.japan.party.margin` for a host's keys.
+    /// `hosts.japan.party.margin` for a host's keys. An alliance of more than [`MAX_HOSTS`]
+    /// hosts breaks the `hosts` rule, and only its first [`MAX_HOSTS`] hosts are checked
+    /// further (so that checking stays quick whatever the file holds).
     ///
     /// # Errors
     /// [`ScenarioError::Invalid`] listing every violation.
@@ -203,6 +226,34 @@ impl Alliance {
         };
         if self.hosts.is_empty() {
             push("hosts", "at least one host is needed", "none".into());
+        }
+        if self.hosts.len() > MAX_HOSTS {
+            push(
+                "hosts",
+                &format!(
+                    "at most {MAX_HOSTS} hosts (MAX_HOSTS: memory per worker grows with hosts × \
+                     horizon steps; the largest real alliance has 32 members)"
+                ),
+                format!("{} hosts", self.hosts.len()),
+            );
+        }
+        let spy_ok = (1..=MAX_STEPS_PER_YEAR).contains(&self.steps_per_year);
+        let mut shared = Scenario::with_name(&self.name);
+        shared.steps_per_year = self.steps_per_year;
+        if let Some(steps) = shared.years_to_steps(self.horizon_years).filter(|_| spy_ok) {
+            let hosts = self.hosts.len() as u64;
+            let host_steps = hosts.saturating_mul(steps);
+            if host_steps > MAX_HOST_STEPS {
+                push(
+                    "horizon_years",
+                    &format!(
+                        "horizon steps times hosts must be at most {MAX_HOST_STEPS} (MAX_HOST_STEPS: \
+                         each worker holds 56 bytes per host and step; shorten horizon_years, \
+                         lower steps_per_year or use fewer hosts)"
+                    ),
+                    format!("{steps} steps × {hosts} hosts = {host_steps}"),
+                );
+            }
         }
         let l = &self.linkage;
         for (field, x) in [
@@ -227,7 +278,7 @@ impl Alliance {
                 l.precedent_years.to_string(),
             );
         }
-        for (i, h) in self.hosts.iter().enumerate() {
+        for (i, h) in self.hosts.iter().enumerate().take(MAX_HOSTS) {
             let valid_name = !h.name.is_empty()
                 && h.name
                     .chars()

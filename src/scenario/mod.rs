@@ -16,7 +16,7 @@ mod overrides;
 mod presets;
 mod validate;
 
-pub use alliance::{Alliance, HostSpec, Linkage};
+pub use alliance::{Alliance, HostSpec, Linkage, MAX_HOST_STEPS, MAX_HOSTS};
 pub use input::Input;
 pub use load::MAX_SCENARIO_BYTES;
 pub use validate::{
