@@ -627,6 +627,7 @@ fn bad_inputs_exit_2_with_a_message_and_no_output() {
     std::fs::write(dir.join("non_utf8.toml"), b"name = \"\xff\xfe\"\n").expect("write");
     std::fs::write(dir.join("empty.toml"), "").expect("write");
     std::fs::write(dir.join("garbage.toml"), garbage(10 << 20)).expect("write");
+    std::fs::write(dir.join("garbage_1mb.toml"), garbage(1 << 20)).expect("write");
     std::fs::write(dir.join("notjson.json"), "hello, this is not JSON\n").expect("write");
     std::fs::write(dir.join("a_file"), "x").expect("write");
     // Parts of shards: two experiments (seeds 1 and 2) and a gap.
@@ -756,9 +757,14 @@ fn bad_inputs_exit_2_with_a_message_and_no_output() {
             vec!["empty.toml", "empty"],
         ),
         (
-            "10 MB of garbage",
+            "10 MB of garbage (over the 4 MiB cap: refused before it is read)",
             run(&["--scenario", &p("garbage.toml")]),
-            vec!["garbage.toml", "UTF-8"],
+            vec!["garbage.toml", "10485760 bytes", "at most 4194304 bytes"],
+        ),
+        (
+            "1 MB of garbage",
+            run(&["--scenario", &p("garbage_1mb.toml")]),
+            vec!["garbage_1mb.toml", "UTF-8"],
         ),
         (
             "unknown preset",
@@ -850,7 +856,11 @@ fn bad_inputs_exit_2_with_a_message_and_no_output() {
             vec!["check".to_string(), p("syntax.toml")],
             "line 2, column 17",
         ),
-        (vec!["check".to_string(), p("garbage.toml")], "UTF-8"),
+        (
+            vec!["check".to_string(), p("garbage.toml")],
+            "at most 4194304 bytes",
+        ),
+        (vec!["check".to_string(), p("garbage_1mb.toml")], "UTF-8"),
         (vec!["check".to_string(), p("adir.toml")], "is a directory"),
         (
             vec!["show".to_string(), "nope".to_string()],
@@ -864,6 +874,55 @@ fn bad_inputs_exit_2_with_a_message_and_no_output() {
     // Nothing but the inputs in the directory.
     let left: BTreeSet<String> = files_in(&dir.0);
     assert!(left.iter().all(|f| !f.starts_with("out_")), "{left:?}");
+}
+
+/// A FIFO or a device given as the scenario is refused at once (exit status 2), never opened
+/// or read: opening a FIFO would wait for a writer forever, and `/dev/zero` never ends.
+#[cfg(unix)]
+#[test]
+fn a_fifo_or_a_device_as_input_exits_2_without_blocking() {
+    let dir = TempDir::new("special");
+    let fifo = dir.join("pipe.toml");
+    match Command::new("mkfifo").arg(&fifo).status() {
+        Ok(status) if status.success() => {}
+        other => {
+            eprintln!("note: skipping the FIFO case: mkfifo is unavailable ({other:?})");
+            return;
+        }
+    }
+    let zero = dir.join("zero.toml");
+    std::os::unix::fs::symlink("/dev/zero", &zero).expect("symlink");
+    for (path, kind) in [(&fifo, "FIFO"), (&zero, "character device")] {
+        for args in [
+            strings(&["check", &path_arg(path)]),
+            strings(&["run", "--quiet", "--scenario", &path_arg(path)]),
+        ] {
+            let mut child = Command::new(BIN)
+                .args(&args)
+                .stdout(std::process::Stdio::piped())
+                .stderr(std::process::Stdio::piped())
+                .spawn()
+                .expect("the negcycle binary starts");
+            let start = Instant::now();
+            while child.try_wait().expect("wait").is_none() {
+                if start.elapsed().as_secs() > 20 {
+                    let _ = child.kill();
+                    panic!("negcycle {args:?} blocked on a {kind}");
+                }
+                std::thread::sleep(std::time::Duration::from_millis(20));
+            }
+            let out = child.wait_with_output().expect("output");
+            let stderr = String::from_utf8_lossy(&out.stderr);
+            assert_eq!(out.status.code(), Some(2), "{args:?}: {stderr}");
+            assert!(out.stdout.is_empty(), "{args:?}");
+            for needle in [path_arg(path).as_str(), "not a regular file", kind] {
+                assert!(
+                    stderr.contains(needle),
+                    "{args:?}: {needle:?} missing: {stderr}"
+                );
+            }
+        }
+    }
 }
 
 // ---------------------------------------------------------------------------------------------

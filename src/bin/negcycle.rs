@@ -472,43 +472,28 @@ enum Loaded {
     Alliance(Box<Alliance>),
 }
 
-/// Whether `path` holds an alliance (a `.toml` or `.json` text with a `hosts` key). Any problem
-/// reading it answers `false`, so that the single-host reader reports it as before.
-fn file_is_alliance(path: &Path) -> bool {
-    let ext = path
-        .extension()
-        .and_then(|e| e.to_str())
-        .map(str::to_ascii_lowercase);
-    let is_toml = match ext.as_deref() {
-        Some("toml") => true,
-        Some("json") => false,
-        _ => return false,
-    };
-    std::fs::read_to_string(path).is_ok_and(|text| Alliance::is_alliance_text(&text, is_toml))
+/// The library's input as the CLI holds it.
+impl From<Input> for Loaded {
+    fn from(input: Input) -> Loaded {
+        match input {
+            Input::Single(s) => Loaded::Single(Box::new(s)),
+            Input::Alliance(a) => Loaded::Alliance(Box::new(a)),
+        }
+    }
 }
 
-/// Reads and validates a scenario or alliance file.
+/// Reads and validates a scenario or alliance file (read once; [`Input::from_path`] tells the
+/// kinds apart by the text and refuses anything but a regular file of a bounded size).
 fn read_input(path: &Path) -> Result<Loaded, Failure> {
     check_input_file(path)?;
     let shown = path.display().to_string();
-    if file_is_alliance(path) {
-        let alliance =
-            Alliance::from_path(path).map_err(|e| invalid(scenario_error(&shown, &e)))?;
-        Ok(Loaded::Alliance(Box::new(alliance)))
-    } else {
-        let scenario =
-            Scenario::from_path(path).map_err(|e| invalid(scenario_error(&shown, &e)))?;
-        Ok(Loaded::Single(Box::new(scenario)))
-    }
+    let input = Input::from_path(path).map_err(|e| invalid(scenario_error(&shown, &e)))?;
+    Ok(input.into())
 }
 
 /// Every preset name: the single-host presets, then the alliances.
 fn all_preset_names() -> Vec<String> {
-    Scenario::presets()
-        .into_iter()
-        .chain(Alliance::presets())
-        .map(str::to_string)
-        .collect()
+    Input::presets().into_iter().map(str::to_string).collect()
 }
 
 /// The error for a preset name that is neither a scenario nor an alliance.
@@ -521,13 +506,7 @@ fn unknown_preset(name: &str) -> ScenarioError {
 
 /// A built-in scenario or alliance.
 fn load_preset(name: &str) -> Result<Loaded, ScenarioError> {
-    if Scenario::presets().contains(&name) {
-        Ok(Loaded::Single(Box::new(Scenario::preset(name)?)))
-    } else if Alliance::presets().contains(&name) {
-        Ok(Loaded::Alliance(Box::new(Alliance::preset(name)?)))
-    } else {
-        Err(unknown_preset(name))
-    }
+    Input::preset(name).map(Loaded::from)
 }
 
 /// Reads an input file as UTF-8 text.
