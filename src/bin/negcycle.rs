@@ -353,6 +353,17 @@ fn from_lib(e: Error) -> Failure {
     }
 }
 
+/// A library error met while checking or running an experiment: as [`from_lib`], naming the
+/// option `--reference` when the reference arm is refused.
+fn from_run(e: Error) -> Failure {
+    match &e {
+        Error::InvalidExperiment { field, rule, got } if field == "reference" => {
+            invalid(format!("--reference: {rule}, got {got}"))
+        }
+        _ => from_lib(e),
+    }
+}
+
 /// A library error met while writing output: always a failure (exit status 1).
 fn output_failure(e: Error) -> Failure {
     Failure::Failed(e.to_string())
@@ -912,7 +923,7 @@ fn cmd_run(args: RunArgs) -> Result<(), Failure> {
             let part = experiment.run_shard(index, count);
             bar.finish();
             let json = part
-                .map_err(from_lib)?
+                .map_err(from_run)?
                 .to_json_string()
                 .map_err(output_failure)?;
             output_shard(json, (index, count), shard_out, exp.quiet)
@@ -920,7 +931,7 @@ fn cmd_run(args: RunArgs) -> Result<(), Failure> {
         None => {
             let report = experiment.run();
             bar.finish();
-            output_report(&report.map_err(from_lib)?, format, set_out, exp.quiet)
+            output_report(&report.map_err(from_run)?, format, set_out, exp.quiet)
         }
     }
 }
@@ -947,6 +958,15 @@ fn build_experiment(
         }
     };
     let variants = parse_variants(variants)?;
+    // Each variant's overrides, checked here so that the message names the variant.
+    for v in &variants {
+        let mut with = input.clone();
+        for (key, value) in v.overrides() {
+            with = with
+                .with_override(key, value)
+                .map_err(|e| invalid(format!("--variant {}: {key}={value}: {e}", v.name())))?;
+        }
+    }
     let n_variants = variants.len().max(1);
     if !variants.is_empty() {
         experiment = experiment.variants(variants);
@@ -1068,11 +1088,14 @@ fn output_report(
         out,
         quiet,
         &report.table().to_string(),
+        &[],
     )
 }
 
 /// Writes `STEM.json`, `STEM.csv` (and, for one host, the charts) into `out` as one set with
-/// its manifest, then prints `table` or the chosen format.
+/// its manifest, then prints `table` or the chosen format. Given `metrics` (a sweep's chosen
+/// metrics), the CSV, the JSON lines and the sweep chart hold only those (the JSON every
+/// metric); empty, everything.
 fn output_files(
     report: &Report,
     stem: &str,
@@ -1080,20 +1103,21 @@ fn output_files(
     out: Option<OutputDir>,
     quiet: bool,
     table: &str,
+    metrics: &[&str],
 ) -> Result<(), Failure> {
     let json = with_newline(report.to_json_string().map_err(output_failure)?);
-    let csv = report.to_csv_string();
+    let tidy = only_metrics(report, metrics);
+    let csv = tidy.to_csv_string();
     if let Some(dir) = out {
-        let (json_name, csv_name) = (format!("{stem}.json"), format!("{stem}.csv"));
         let mut files: Vec<(String, Vec<u8>)> = vec![
-            (json_name, json.clone().into_bytes()),
-            (csv_name, csv.clone().into_bytes()),
+            (format!("{stem}.json"), json.clone().into_bytes()),
+            (format!("{stem}.csv"), csv.clone().into_bytes()),
         ];
         #[cfg(feature = "plot")]
         if report.hosts.len() == 1 {
             if stem == "sweep" {
-                let svg = negcycle::plot::sweep_chart_svg(report, &sweep_metrics_of(report))
-                    .map_err(output_failure)?;
+                let svg =
+                    negcycle::plot::sweep_chart_svg(report, metrics).map_err(output_failure)?;
                 files.push(("sweep.svg".to_string(), svg.into_bytes()));
             } else {
                 for (name, svg) in negcycle::plot::run_charts_svg(report).map_err(output_failure)? {
@@ -1110,15 +1134,25 @@ fn output_files(
     match format {
         Format::Table => emit_text(&with_newline(table.to_string())),
         Format::Json => emit(&json),
-        Format::Jsonl => emit(&report.to_jsonl_string().map_err(output_failure)?),
+        Format::Jsonl => emit(&tidy.to_jsonl_string().map_err(output_failure)?),
         Format::Csv => emit(&csv),
     }
 }
 
-/// The metrics a sweep chart shows: the defaults.
-#[cfg(feature = "plot")]
-fn sweep_metrics_of(_report: &Report) -> Vec<&'static str> {
-    DEFAULT_SWEEP_METRICS.to_vec()
+/// `report` with only the rows of `metrics` (host metrics and the patron's totals); all of
+/// them if `metrics` is empty.
+fn only_metrics(report: &Report, metrics: &[&str]) -> Report {
+    let mut r = report.clone();
+    if !metrics.is_empty() {
+        let keep = |name: &str| metrics.contains(&name);
+        for arm in &mut r.arms {
+            for host in &mut arm.hosts {
+                host.metrics.retain(|m| keep(&m.metric));
+            }
+            arm.totals.retain(|m| keep(&m.metric));
+        }
+    }
+    r
 }
 
 /// The message for a full report given to `merge`.
@@ -1142,6 +1176,25 @@ fn cmd_merge(args: MergeArgs) -> Result<(), Failure> {
                 from_lib(e)
             }
         })?;
+        // Each part on its own and against the first, here, so that the message names the
+        // file at fault (several files can hold parts of the same trial range).
+        part.verify().map_err(|e| match e {
+            Error::Merge { rule } => invalid(format!("cannot merge: {origin}: {rule}")),
+            other => from_lib(other),
+        })?;
+        if let (Some(first), Some(first_file)) = (parts.first(), args.files.first()) {
+            if first.header != part.header {
+                return Err(invalid(format!(
+                    "cannot merge: {origin}: part [{}, {}) comes from a different experiment \
+                     than {} (fingerprint {} vs {})",
+                    part.start,
+                    part.end,
+                    first_file.display(),
+                    part.header.fingerprint,
+                    first.header.fingerprint
+                )));
+            }
+        }
         parts.push(part);
     }
     let report = Report::merge(&parts).map_err(|e| match e {
@@ -1215,14 +1268,22 @@ fn cmd_sweep(args: SweepArgs) -> Result<(), Failure> {
     let bar = Bar::new(exp.quiet, args.trials);
     let report = configure(experiment, args.trials, exp, &bar).run();
     bar.finish();
-    let report = report.map_err(from_lib)?;
+    let report = report.map_err(from_run)?;
     let table = format!(
         "sweep of {param} over {} values ({}), on the same simulated worlds\n{}",
         values.len(),
         values.join(", "),
         report.table().metrics(&metrics)
     );
-    output_files(&report, "sweep", args.format, out, exp.quiet, &table)
+    output_files(
+        &report,
+        "sweep",
+        args.format,
+        out,
+        exp.quiet,
+        &table,
+        &metrics,
+    )
 }
 
 fn cmd_presets() -> Result<(), Failure> {
