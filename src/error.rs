@@ -58,6 +58,33 @@ pub enum Error {
         /// The operating system's message.
         message: String,
     },
+    /// Another negcycle run holds the output folder's lock (see
+    /// [`crate::report::write::OutputDir`]).
+    #[error(
+        "{path}: another negcycle run is writing there (it holds the lock file .negcycle.lock); \
+         wait for it to finish or choose another output folder"
+    )]
+    OutputLocked {
+        /// The output folder.
+        path: String,
+    },
+    /// A file name given to an output folder is not a plain file name.
+    #[error("output file name {name:?}: {rule}")]
+    OutputName {
+        /// The name as given.
+        name: String,
+        /// The rule it breaks.
+        rule: String,
+    },
+    /// A folder's files do not match its `manifest.json` (see
+    /// [`crate::report::write::verify_manifest`]).
+    #[error("{path}: {problem}")]
+    Manifest {
+        /// The file that does not match, or the manifest itself.
+        path: String,
+        /// What does not match.
+        problem: String,
+    },
     /// Summaries built with different settings were combined.
     #[error(transparent)]
     Stats(#[from] StatsError),

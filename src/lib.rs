@@ -30,7 +30,6 @@ pub mod environment;
 mod error;
 pub mod lapse;
 pub mod metrics;
-mod overrides;
 pub mod party;
 #[cfg(feature = "plot")]
 pub mod plot;

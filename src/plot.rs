@@ -16,12 +16,17 @@
 //! - a sweep chart ([`write_sweep_chart`]): per metric, its mean against the swept value, one
 //!   line with 95% confidence intervals per cycle length.
 //!
-//! Every file is rendered in memory and written atomically ([`crate::report::write_atomic`]).
+//! Every file is rendered in memory ([`run_charts_svg`], [`sweep_chart_svg`]) and written
+//! atomically ([`crate::report::write_atomic`]). Every text drawn (scenario name, units,
+//! parameter, swept values, titles made from them) passes through
+//! [`crate::report::escape::xml_text`], and plotters escapes the markup characters, so any name
+//! gives a well-formed SVG.
 //! Degenerate data (one arm, equal values, zero-width intervals, no negotiations) gives padded
 //! axes, never a panic; non-finite values are left out of the charts.
 
 use crate::error::Error;
 use crate::metrics::{METRICS, MetricGroup, MetricInfo};
+use crate::report::escape::xml_text;
 use crate::report::{HistogramReport, write_atomic};
 use crate::stats::Summary;
 use plotters::coord::Shift;
@@ -106,13 +111,32 @@ pub fn write_run_charts(report: &crate::report::Report, dir: &Path) -> Result<Ve
 }
 
 fn run_charts(report: &Report, dir: &Path) -> Result<Vec<PathBuf>, Error> {
-    let metrics_svg = metrics_by_cycle_svg(report)?;
-    let deadline_svg = deadline_effect_svg(report)?;
-    let metrics_path = dir.join(METRICS_FILE);
-    let deadline_path = dir.join(DEADLINE_FILE);
-    write_atomic(&metrics_path, metrics_svg.as_bytes())?;
-    write_atomic(&deadline_path, deadline_svg.as_bytes())?;
-    Ok(vec![metrics_path, deadline_path])
+    let mut written = Vec::new();
+    for (name, svg) in view_charts_svg(report)? {
+        let path = dir.join(name);
+        write_atomic(&path, svg.as_bytes())?;
+        written.push(path);
+    }
+    Ok(written)
+}
+
+/// The charts of [`write_run_charts`] rendered in memory: `(file name, SVG text)` for
+/// `metrics_by_cycle.svg` and `deadline_effect.svg`, in that order.
+///
+/// # Errors
+/// [`Error::UnknownMetric`] if the report lacks a headline metric; [`Error::Internal`] if
+/// drawing fails.
+pub fn run_charts_svg(
+    report: &crate::report::Report,
+) -> Result<Vec<(&'static str, String)>, Error> {
+    view_charts_svg(&Report::view(report))
+}
+
+fn view_charts_svg(report: &Report) -> Result<Vec<(&'static str, String)>, Error> {
+    Ok(vec![
+        (METRICS_FILE, metrics_by_cycle_svg(report)?),
+        (DEADLINE_FILE, deadline_effect_svg(report)?),
+    ])
 }
 
 /// Writes the chart of a parameter sweep to `path`: one panel per metric of `metrics`, the
@@ -135,6 +159,15 @@ pub fn write_sweep_chart(
 fn sweep_chart(sweep: &SweepReport, metrics: &[&str], path: &Path) -> Result<(), Error> {
     let svg = sweep_svg(sweep, metrics)?;
     write_atomic(path, svg.as_bytes())
+}
+
+/// The chart of [`write_sweep_chart`] rendered in memory (SVG text).
+///
+/// # Errors
+/// [`Error::InvalidExperiment`] if `metrics` is empty; [`Error::UnknownMetric`] for an unknown
+/// metric name; [`Error::Internal`] if drawing fails.
+pub fn sweep_chart_svg(report: &crate::report::Report, metrics: &[&str]) -> Result<String, Error> {
+    sweep_svg(&SweepReport::view(report)?, metrics)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -316,7 +349,8 @@ fn style<'a>(size: f64, color: &RGBColor, bold: bool, h: HPos, v: VPos) -> TextS
     font.color(color).pos(Pos::new(h, v))
 }
 
-/// Draws `s` at pixel `(x, y)` of `area`, anchored at its left (or `h`) and top.
+/// Draws `s` (made safe for XML by [`xml_text`]) at pixel `(x, y)` of `area`, anchored at its
+/// left (or `h`) and top.
 #[allow(clippy::too_many_arguments)]
 fn text(
     area: &Area<'_>,
@@ -327,8 +361,12 @@ fn text(
     bold: bool,
     h: HPos,
 ) -> Result<(), Error> {
-    area.draw_text(s, &style(size, color, bold, h, VPos::Top), (x, y))
-        .map_err(draw_err)
+    area.draw_text(
+        &xml_text(s),
+        &style(size, color, bold, h, VPos::Top),
+        (x, y),
+    )
+    .map_err(draw_err)
 }
 
 /// A sub-area of `area` at pixel offset `(x, y)` with size `(w, h)`, clamped to `area`.
@@ -757,8 +795,14 @@ fn build_chart<'a, 'b>(area: &'a Area<'b>, x: &Axis, y: &Axis) -> Result<Chart<'
     let y_area = (widest + DESC_SIZE + 20.0).ceil() as u32;
     let x_area = (LABEL_SIZE + DESC_SIZE + 12.0).ceil() as u32;
     let (w, h) = area.dim_in_pixel();
-    let x_desc = shorten_desc(&x.desc, f64::from(w) - f64::from(y_area) - 30.0);
-    let y_desc = shorten_desc(&y.desc, f64::from(h) - f64::from(x_area) - 16.0);
+    let x_desc = xml_text(&shorten_desc(
+        &x.desc,
+        f64::from(w) - f64::from(y_area) - 30.0,
+    ));
+    let y_desc = xml_text(&shorten_desc(
+        &y.desc,
+        f64::from(h) - f64::from(x_area) - 16.0,
+    ));
     let mut chart = ChartBuilder::on(area)
         .margin_top(10)
         .margin_right(18)
@@ -767,8 +811,8 @@ fn build_chart<'a, 'b>(area: &'a Area<'b>, x: &Axis, y: &Axis) -> Result<Chart<'
         .y_label_area_size(y_area)
         .build_cartesian_2d(TickCoord::from(x), TickCoord::from(y))
         .map_err(draw_err)?;
-    let fx = |v: &f64| x.label(*v);
-    let fy = |v: &f64| y.label(*v);
+    let fx = |v: &f64| xml_text(&x.label(*v));
+    let fy = |v: &f64| xml_text(&y.label(*v));
     chart
         .configure_mesh()
         .x_label_formatter(&fx)

@@ -5,6 +5,7 @@
 use negcycle::alliance::{Alliance, AllianceModel};
 use negcycle::prelude::*;
 use negcycle::rng::host_seed;
+use negcycle::scenario::Violation;
 
 fn unlinked_alliance() -> Alliance {
     let mut a = Alliance::preset("us_alliances").unwrap();
@@ -296,4 +297,116 @@ fn bad_host_lists_and_overrides_are_rejected_with_field_paths() {
         .unwrap_err()
         .to_string();
     assert!(e.contains("hosts.japan.cycle_years"), "{e}");
+}
+
+/// An alliance of `n` default hosts (`h0`, `h1`, …) over `years` at `steps_per_year`.
+fn default_hosts(n: usize, steps_per_year: u32, years: f64) -> Alliance {
+    let mut s = Scenario::with_name("many");
+    s.steps_per_year = steps_per_year;
+    s.horizon_years = years;
+    let mut a = Alliance::from_scenario(&s);
+    let host = a.hosts[0].clone();
+    a.hosts = (0..n)
+        .map(|i| {
+            let mut h = host.clone();
+            h.name = format!("h{i}");
+            h
+        })
+        .collect();
+    a
+}
+
+fn violations(a: &Alliance) -> Vec<Violation> {
+    match a.validate() {
+        Err(ScenarioError::Invalid(v)) => v,
+        other => panic!("expected ScenarioError::Invalid, got {other:?}"),
+    }
+}
+
+#[test]
+fn an_alliance_has_at_most_max_hosts_hosts() {
+    use negcycle::alliance::MAX_HOSTS;
+    assert_eq!(MAX_HOSTS, 64);
+    assert_eq!(default_hosts(MAX_HOSTS, 12, 30.0).validate(), Ok(()));
+
+    let v = violations(&default_hosts(MAX_HOSTS + 1, 12, 30.0));
+    assert_eq!(v.len(), 1, "{v:?}");
+    assert_eq!(v[0].field, "hosts");
+    assert!(
+        v[0].rule.starts_with("at most 64 hosts (MAX_HOSTS"),
+        "{}",
+        v[0]
+    );
+    assert!(v[0].rule.contains("hosts × horizon steps"), "{}", v[0]);
+    assert_eq!(v[0].got, "65 hosts");
+    assert!(
+        v[0].to_string().starts_with("hosts: at most 64 hosts"),
+        "{}",
+        v[0]
+    );
+
+    // 10,000 hosts (which aborted the process at 3.5 GB) are refused before anything is built,
+    // and only the first MAX_HOSTS hosts are checked further, however many are broken.
+    let mut huge = default_hosts(10_000, 12, 30.0);
+    for h in &mut huge.hosts {
+        h.party.margin = -1.0;
+    }
+    let v = violations(&huge);
+    assert_eq!(v[0].field, "hosts");
+    assert_eq!(v[0].got, "10000 hosts");
+    assert_eq!(v.len(), 1 + MAX_HOSTS, "{:?}", &v[..3]);
+    assert_eq!(v[1].field, "hosts.h0.party.margin");
+    assert_eq!(v[MAX_HOSTS].field, "hosts.h63.party.margin");
+    match AllianceModel::new(huge) {
+        Err(Error::Scenario(ScenarioError::Invalid(v))) => assert_eq!(v[0].field, "hosts"),
+        other => panic!("expected the hosts rule, got {:?}", other.map(|_| ())),
+    }
+    // The same rule from a file's text.
+    let mut toml = String::from("name = \"x\"\n");
+    for i in 0..=MAX_HOSTS {
+        toml.push_str(&format!("[[hosts]]\nname = \"h{i}\"\n"));
+    }
+    let e = Alliance::from_toml_str(&toml).unwrap_err().to_string();
+    assert!(e.contains("hosts: at most 64 hosts"), "{e}");
+}
+
+#[test]
+fn hosts_times_horizon_steps_is_bounded_by_max_host_steps() {
+    use negcycle::alliance::{MAX_HOST_STEPS, MAX_HOSTS};
+    use negcycle::scenario::MAX_HORIZON_STEPS;
+    assert_eq!(MAX_HOST_STEPS, 16_000_000);
+    // At the cap: 64 hosts × 250,000 steps (25 years at 10,000 steps a year).
+    let at_cap = default_hosts(MAX_HOSTS, 10_000, 25.0);
+    assert_eq!(at_cap.validate(), Ok(()));
+    // One host at the single-scenario limit of steps.
+    let one = default_hosts(1, 10_000, 1000.0);
+    assert_eq!(MAX_HORIZON_STEPS, 10_000_000);
+    assert_eq!(one.validate(), Ok(()));
+
+    // Over it: the horizon is named, with the rule and the product.
+    let over = default_hosts(MAX_HOSTS, 10_000, 25.1);
+    let v = violations(&over);
+    assert_eq!(v.len(), 1, "{v:?}");
+    assert_eq!(v[0].field, "horizon_years");
+    assert!(
+        v[0].rule
+            .starts_with("horizon steps times hosts must be at most 16000000 (MAX_HOST_STEPS"),
+        "{}",
+        v[0]
+    );
+    assert_eq!(v[0].got, "251000 steps × 64 hosts = 16064000");
+    // Fewer hosts over the same horizon are fine; more steps per year are not.
+    assert_eq!(default_hosts(32, 10_000, 25.1).validate(), Ok(()));
+    let v = violations(&default_hosts(2, 10_000, 900.0));
+    assert_eq!(v[0].field, "horizon_years");
+    assert_eq!(v[0].got, "9000000 steps × 2 hosts = 18000000");
+    // Through an override as well.
+    let e = at_cap
+        .with_override("horizon_years", "26")
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains("horizon_years: horizon steps times hosts must be at most 16000000"),
+        "{e}"
+    );
 }

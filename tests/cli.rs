@@ -554,7 +554,7 @@ fn out_dir_gets_report_json_csv_and_charts() {
     assert_eq!(read(&out.join("report.json")), r.stdout);
     let csv = run_small(&["--format", "csv"]);
     assert_eq!(read(&out.join("report.csv")), csv);
-    let mut expected: BTreeSet<String> = strings(&["report.json", "report.csv"])
+    let mut expected: BTreeSet<String> = strings(&["report.json", "report.csv", "manifest.json"])
         .into_iter()
         .collect();
     if cfg!(feature = "plot") {
@@ -716,8 +716,9 @@ fn sweep_tabulates_values_and_writes_files() {
     let mut csv_args = args.clone();
     csv_args.extend(strings(&["--format", "csv"]));
     assert_eq!(ok(&csv_args), csv);
-    let mut expected: BTreeSet<String> =
-        strings(&["sweep.json", "sweep.csv"]).into_iter().collect();
+    let mut expected: BTreeSet<String> = strings(&["sweep.json", "sweep.csv", "manifest.json"])
+        .into_iter()
+        .collect();
     if cfg!(feature = "plot") {
         assert!(read(&out.join("sweep.svg")).contains("<svg"));
         expected.insert("sweep.svg".into());
@@ -838,6 +839,7 @@ fn bad_inputs_exit_2_with_a_message_and_no_output() {
     std::fs::write(dir.join("non_utf8.toml"), b"name = \"\xff\xfe\"\n").expect("write");
     std::fs::write(dir.join("empty.toml"), "").expect("write");
     std::fs::write(dir.join("garbage.toml"), garbage(10 << 20)).expect("write");
+    std::fs::write(dir.join("garbage_1mb.toml"), garbage(1 << 20)).expect("write");
     std::fs::write(dir.join("notjson.json"), "hello, this is not JSON\n").expect("write");
     std::fs::write(dir.join("a_file"), "x").expect("write");
     // Parts of shards: two experiments (seeds 1 and 2) and a gap.
@@ -967,9 +969,9 @@ fn bad_inputs_exit_2_with_a_message_and_no_output() {
             vec!["empty.toml", "empty"],
         ),
         (
-            "10 MB of garbage",
+            "10 MB of garbage (over the size cap)",
             run(&["--scenario", &p("garbage.toml")]),
-            vec!["garbage.toml", "UTF-8"],
+            vec!["garbage.toml", "MAX_SCENARIO_BYTES"],
         ),
         (
             "unknown preset",
@@ -1061,7 +1063,11 @@ fn bad_inputs_exit_2_with_a_message_and_no_output() {
             vec!["check".to_string(), p("syntax.toml")],
             "line 2, column 17",
         ),
-        (vec!["check".to_string(), p("garbage.toml")], "UTF-8"),
+        (vec!["check".to_string(), p("garbage_1mb.toml")], "UTF-8"),
+        (
+            vec!["check".to_string(), p("garbage.toml")],
+            "MAX_SCENARIO_BYTES",
+        ),
         (vec!["check".to_string(), p("adir.toml")], "is a directory"),
         (
             vec!["show".to_string(), "nope".to_string()],
@@ -1241,7 +1247,7 @@ fn alliance_run_json_has_the_hosts_level() {
     let json = run_alliance(&["--format", "json", "--out", &path_arg(&out)]);
     assert_eq!(read(&out.join("report.json")), json);
     assert_eq!(read(&out.join("report.csv")), csv);
-    let expected: BTreeSet<String> = strings(&["report.json", "report.csv"])
+    let expected: BTreeSet<String> = strings(&["report.json", "report.csv", "manifest.json"])
         .into_iter()
         .collect();
     assert_eq!(files_in(&out), expected);
@@ -2064,7 +2070,9 @@ fn sweep_csv_header_is_the_tidy_schema_for_one_host_and_alliances() {
         .map(String::from)
         .collect();
     assert!(metrics.is_subset(&defaults), "{metrics:?}");
-    let expected: BTreeSet<String> = strings(&["sweep.json", "sweep.csv"]).into_iter().collect();
+    let expected: BTreeSet<String> = strings(&["sweep.json", "sweep.csv", "manifest.json"])
+        .into_iter()
+        .collect();
     assert_eq!(files_in(&out), expected);
     let v: Value = serde_json::from_str(&read(&out.join("sweep.json"))).expect("JSON");
     assert_eq!(v["hosts"], serde_json::json!(["korea", "japan", "nato"]));

@@ -69,6 +69,14 @@ fn interrupt_with(signal: &str) {
         !left.iter().any(|f| f.contains(".tmp")),
         "temporary files left behind: {left:?}"
     );
+    // Killed before its files were staged: no staging folder or temporary, and no manifest
+    // claiming a complete set (only the lock file of the dead run may stay).
+    assert!(
+        !left
+            .iter()
+            .any(|f| f.starts_with(".negcycle-") || f == "manifest.json"),
+        "an interrupted run left {left:?}"
+    );
     let _ = std::fs::remove_dir_all(&out);
 }
 
@@ -95,6 +103,8 @@ fn a_finished_run_leaves_complete_files_only() {
     let mut left = entries(&out);
     left.sort();
     assert!(left.iter().all(|f| !f.contains(".tmp")), "{left:?}");
+    assert!(left.iter().all(|f| !f.starts_with(".negcycle")), "{left:?}");
+    negcycle::report::write::verify_manifest(&out).expect("a complete set");
     let json = std::fs::read_to_string(out.join("report.json")).expect("report.json");
     assert!(json.trim_end().ends_with('}'));
     let report = negcycle::Report::from_json_str(&json, "report.json").expect("complete JSON");

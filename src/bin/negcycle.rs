@@ -3,14 +3,18 @@
 //! (one patron, several hosts: [`negcycle::alliance`]).
 //!
 //! Exit status: 0 success, 2 invalid input or usage, 1 any other failure. Every input is
-//! checked before anything runs or any output file or directory is created; every output file
-//! is written atomically (temporary file, then rename).
+//! checked before anything runs or any output file or directory is created. The `--out` folder
+//! is then opened (created, locked against concurrent runs, checked writable:
+//! [`negcycle::report::write::OutputDir`]) before the simulation starts, and its files are
+//! staged and committed as one set with a manifest written last. Text from the user (names,
+//! paths) is printed through [`negcycle::report::escape::terminal_text`].
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use negcycle::alliance::Alliance;
 use negcycle::metrics::METRICS;
-use negcycle::report::write_atomic;
+use negcycle::report::escape::terminal_text;
+use negcycle::report::write::{OutputDir, SharedOutputDir};
 use negcycle::run::sweep::{DEFAULT_SWEEP_METRICS, sweep_variants};
 use negcycle::{
     Error, Experiment, Input, PartialReport, Progress, Report, Scenario, ScenarioError, Variant,
@@ -50,7 +54,9 @@ histories, seed 2019. It finishes in about a second on two cores (release build)
 
 const AFTER_HELP: &str = "\
 Exit status: 0 success; 2 invalid input or usage (the message names the file, the field path \
-and the rule); 1 any other failure (writing output, internal errors).";
+and the rule; also an --out that exists and is not a directory, or lies under a regular file); \
+1 any other failure (an --out that cannot be created or written, or that another negcycle run \
+is writing; internal errors). Both are found before the simulation starts.";
 
 const RUN_LONG_ABOUT: &str = "\
 Simulates one scenario for several cycle lengths (arms) on the same simulated worlds (common \
@@ -64,13 +70,15 @@ finishes in about a second on two cores (release build).
 Output: stdout gets the report in the chosen --format (a table by default). --out DIR also \
 writes report.json and report.csv (byte for byte what --format json / csv print) and the charts \
 metrics_by_cycle.svg and deadline_effect.svg (when built with the `plot` feature) into DIR, \
-created if missing. --quiet silences only the progress bar and the informational lines on \
+created if missing, and last manifest.json (each file's size and SHA-256: the set is complete \
+when it is there). DIR is created, locked against a concurrent run and checked writable before \
+the simulation starts (see SECURITY.md). --quiet silences only the progress bar and the informational lines on \
 stderr (\"wrote ...\"), never the report on stdout. The progress bar appears on stderr for runs \
 longer than about a second, and only when stderr is a terminal.
 
 Sharding: --shard I/N runs the I-th (0-based) of N slices of the trials and prints the partial \
 report as JSON (the default format with --shard; table and csv are refused). With --out it is \
-written to DIR/shard_I_of_N.json. `negcycle merge` combines the N parts into exactly (byte for \
+written to DIR/shard_I_of_N.json (shards may share DIR while they run). `negcycle merge` combines the N parts into exactly (byte for \
 byte) the report of the unsharded run with the same options.
 
 Alliances (one patron, several hosts: --preset us_alliances, or a --scenario file with \
@@ -84,7 +92,7 @@ the report (default 0, the first value of every list: --cycles korea=5,1 makes K
 years the reference). --set reaches a host's keys through its name \
 (hosts.japan.agreement.cycle_years=1, hosts.korea.party.margin=0.1), the links through \
 linkage.* (linkage.leverage=0) and shared keys as for one host (patron.opening=0.2). --out DIR \
-writes report.json and report.csv (no charts); --shard and `negcycle merge` work as for one host.
+writes report.json, report.csv and manifest.json (no charts); --shard and `negcycle merge` work as for one host.
 
 Everything (scenario, --set keys and values, cycles, trials, threads, shard, --out) is checked \
 before the simulation starts; invalid input exits with status 2 and creates no file.";
@@ -107,7 +115,7 @@ payments_vs_fair, joint_loss; default trials: 2,000 per value.
 
 Output: stdout gets the chosen --format (table: the chosen metrics; csv: one row per value, \
 cycle length and chosen metric; json: every report in full). --out DIR also writes sweep.json, \
-sweep.csv and the chart sweep.svg (feature `plot`). --quiet silences only the progress bar and \
+sweep.csv, the chart sweep.svg (feature `plot`) and manifest.json, as for `run`. --quiet silences only the progress bar and \
 the informational lines on stderr.";
 
 #[derive(Debug, Parser)]
@@ -391,15 +399,28 @@ fn main() -> ExitCode {
     }
 }
 
+/// `text` for a terminal: each line through [`terminal_text`] (control characters, such as an
+/// escape sequence in a scenario name, shown as visible escapes), the line breaks kept.
+fn terminal_lines(text: &str) -> String {
+    text.split('\n')
+        .map(terminal_text)
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
 /// Writes `negcycle: <message>` to stderr (ignoring a closed stderr).
 fn note_error(message: &str) {
-    let _ = writeln!(std::io::stderr().lock(), "negcycle: {message}");
+    let _ = writeln!(
+        std::io::stderr().lock(),
+        "negcycle: {}",
+        terminal_lines(message)
+    );
 }
 
 /// Writes an informational line to stderr unless `quiet`.
 fn note(quiet: bool, message: &str) {
     if !quiet {
-        let _ = writeln!(std::io::stderr().lock(), "{message}");
+        let _ = writeln!(std::io::stderr().lock(), "{}", terminal_lines(message));
     }
 }
 
@@ -411,6 +432,12 @@ fn emit(text: &str) -> Result<(), Failure> {
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
         Err(e) => Err(Failure::Failed(format!("writing to stdout: {e}"))),
     }
+}
+
+/// Writes text for people (a table, a list) to stdout through [`terminal_lines`]; JSON and
+/// CSV go through [`emit`] unchanged (they are data, identical to the files).
+fn emit_text(text: &str) -> Result<(), Failure> {
+    emit(&terminal_lines(text))
 }
 
 /// `text` with exactly one final newline.
@@ -456,43 +483,28 @@ enum Loaded {
     Alliance(Box<Alliance>),
 }
 
-/// Whether `path` holds an alliance (a `.toml` or `.json` text with a `hosts` key). Any problem
-/// reading it answers `false`, so that the single-host reader reports it as before.
-fn file_is_alliance(path: &Path) -> bool {
-    let ext = path
-        .extension()
-        .and_then(|e| e.to_str())
-        .map(str::to_ascii_lowercase);
-    let is_toml = match ext.as_deref() {
-        Some("toml") => true,
-        Some("json") => false,
-        _ => return false,
-    };
-    std::fs::read_to_string(path).is_ok_and(|text| Alliance::is_alliance_text(&text, is_toml))
+/// The library's input as the CLI holds it.
+impl From<Input> for Loaded {
+    fn from(input: Input) -> Loaded {
+        match input {
+            Input::Single(s) => Loaded::Single(Box::new(s)),
+            Input::Alliance(a) => Loaded::Alliance(Box::new(a)),
+        }
+    }
 }
 
-/// Reads and validates a scenario or alliance file.
+/// Reads and validates a scenario or alliance file (read once; [`Input::from_path`] tells the
+/// kinds apart by the text and refuses anything but a regular file of a bounded size).
 fn read_input(path: &Path) -> Result<Loaded, Failure> {
     check_input_file(path)?;
     let shown = path.display().to_string();
-    if file_is_alliance(path) {
-        let alliance =
-            Alliance::from_path(path).map_err(|e| invalid(scenario_error(&shown, &e)))?;
-        Ok(Loaded::Alliance(Box::new(alliance)))
-    } else {
-        let scenario =
-            Scenario::from_path(path).map_err(|e| invalid(scenario_error(&shown, &e)))?;
-        Ok(Loaded::Single(Box::new(scenario)))
-    }
+    let input = Input::from_path(path).map_err(|e| invalid(scenario_error(&shown, &e)))?;
+    Ok(input.into())
 }
 
 /// Every preset name: the single-host presets, then the alliances.
 fn all_preset_names() -> Vec<String> {
-    Scenario::presets()
-        .into_iter()
-        .chain(Alliance::presets())
-        .map(str::to_string)
-        .collect()
+    Input::presets().into_iter().map(str::to_string).collect()
 }
 
 /// The error for a preset name that is neither a scenario nor an alliance.
@@ -505,13 +517,7 @@ fn unknown_preset(name: &str) -> ScenarioError {
 
 /// A built-in scenario or alliance.
 fn load_preset(name: &str) -> Result<Loaded, ScenarioError> {
-    if Scenario::presets().contains(&name) {
-        Ok(Loaded::Single(Box::new(Scenario::preset(name)?)))
-    } else if Alliance::presets().contains(&name) {
-        Ok(Loaded::Alliance(Box::new(Alliance::preset(name)?)))
-    } else {
-        Err(unknown_preset(name))
-    }
+    Input::preset(name).map(Loaded::from)
 }
 
 /// Reads an input file as UTF-8 text.
@@ -804,7 +810,15 @@ fn check_out_dir(out: Option<&Path>) -> Result<(), Failure> {
                     dir.display()
                 )));
             }
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                if std::fs::symlink_metadata(dir).is_ok() {
+                    return Err(invalid(format!(
+                        "--out: {} is a symbolic link to nothing (no directory is created \
+                         through a link)",
+                        dir.display()
+                    )));
+                }
+            }
             // E.g. a path through a regular file (`report.csv/out`).
             Err(e) => {
                 return Err(invalid(format!(
@@ -817,16 +831,31 @@ fn check_out_dir(out: Option<&Path>) -> Result<(), Failure> {
     Ok(())
 }
 
-/// Creates the output directory (and its parents) if missing.
-fn create_out_dir(dir: &Path) -> Result<(), Failure> {
-    std::fs::create_dir_all(dir)
-        .map_err(|e| Failure::Failed(format!("{}: cannot create directory: {e}", dir.display())))
+/// Opens `--out` for a run's set of files, before the simulation starts: created if missing,
+/// locked against a concurrent run, leftovers of killed runs removed, checked writable. A
+/// failure here is an output failure (exit status 1); [`check_out_dir`] has already refused an
+/// `--out` that cannot be a directory (exit status 2).
+fn open_out(out: Option<&Path>) -> Result<Option<OutputDir>, Failure> {
+    out.map(OutputDir::open).transpose().map_err(output_failure)
 }
 
-/// Writes `text` to `path` atomically and reports it unless `quiet`.
-fn write_file(path: &Path, text: &str, quiet: bool) -> Result<(), Failure> {
-    write_atomic(path, text.as_bytes()).map_err(output_failure)?;
-    note(quiet, &format!("wrote {}", path.display()));
+/// Opens `--out` for a shard's partial report, before the simulation starts (a shared lock:
+/// shards may run into one directory at the same time).
+fn open_shard_out(out: Option<&Path>) -> Result<Option<SharedOutputDir>, Failure> {
+    out.map(OutputDir::open_shared)
+        .transpose()
+        .map_err(output_failure)
+}
+
+/// Stages `files` (name, content) into `out`, commits them as one set with its manifest, and
+/// reports every file written unless `quiet`.
+fn write_set(mut out: OutputDir, files: &[(&str, &[u8])], quiet: bool) -> Result<(), Failure> {
+    for (name, bytes) in files {
+        out.stage(name, bytes).map_err(output_failure)?;
+    }
+    for path in out.commit().map_err(output_failure)? {
+        note(quiet, &format!("wrote {}", path.display()));
+    }
     Ok(())
 }
 
@@ -882,6 +911,11 @@ fn cmd_run(args: RunArgs) -> Result<(), Failure> {
     let shard = args.shard.as_deref().map(parse_shard).transpose()?;
     let format = run_format(shard, args.format)?;
     check_out_dir(exp.out.as_deref())?;
+    // --out is opened (created, locked, checked writable) before the simulation starts.
+    let (set_out, shard_out) = match shard {
+        Some(_) => (None, open_shard_out(exp.out.as_deref())?),
+        None => (open_out(exp.out.as_deref())?, None),
+    };
     let bar = Bar::new(exp.quiet, planned_trials(args.trials, shard));
     let experiment = configure(experiment, args.trials, exp, &bar);
     match shard {
@@ -892,17 +926,12 @@ fn cmd_run(args: RunArgs) -> Result<(), Failure> {
                 .map_err(from_run)?
                 .to_json_string()
                 .map_err(output_failure)?;
-            output_shard(json, (index, count), exp.out.as_deref(), exp.quiet)
+            output_shard(json, (index, count), shard_out, exp.quiet)
         }
         None => {
             let report = experiment.run();
             bar.finish();
-            output_report(
-                &report.map_err(from_run)?,
-                format,
-                exp.out.as_deref(),
-                exp.quiet,
-            )
+            output_report(&report.map_err(from_run)?, format, set_out, exp.quiet)
         }
     }
 }
@@ -1023,14 +1052,14 @@ fn planned_trials(trials: u64, shard: Option<(u64, u64)>) -> u64 {
 fn output_shard(
     json: String,
     (index, count): (u64, u64),
-    out: Option<&Path>,
+    out: Option<SharedOutputDir>,
     quiet: bool,
 ) -> Result<(), Failure> {
     let json = with_newline(json);
     if let Some(dir) = out {
-        create_out_dir(dir)?;
-        let path = dir.join(format!("shard_{index}_of_{count}.json"));
-        write_file(&path, &json, quiet)?;
+        let name = format!("shard_{index}_of_{count}.json");
+        let path = dir.write(&name, json.as_bytes()).map_err(output_failure)?;
+        note(quiet, &format!("wrote {}", path.display()));
     }
     emit(&json)
 }
@@ -1049,7 +1078,7 @@ fn format_name(f: Format) -> &'static str {
 fn output_report(
     report: &Report,
     format: Format,
-    out: Option<&Path>,
+    out: Option<OutputDir>,
     quiet: bool,
 ) -> Result<(), Failure> {
     output_files(
@@ -1063,14 +1092,15 @@ fn output_report(
     )
 }
 
-/// Writes `STEM.json`, `STEM.csv` (and the charts) into `out`, then prints `table` or the
-/// chosen format. Given `metrics` (a sweep's chosen metrics), the CSV, the JSON lines and the
-/// sweep chart hold only those (the JSON every metric); empty, everything.
+/// Writes `STEM.json`, `STEM.csv` (and, for one host, the charts) into `out` as one set with
+/// its manifest, then prints `table` or the chosen format. Given `metrics` (a sweep's chosen
+/// metrics), the CSV, the JSON lines and the sweep chart hold only those (the JSON every
+/// metric); empty, everything.
 fn output_files(
     report: &Report,
     stem: &str,
     format: Format,
-    out: Option<&Path>,
+    out: Option<OutputDir>,
     quiet: bool,
     table: &str,
     metrics: &[&str],
@@ -1079,26 +1109,30 @@ fn output_files(
     let tidy = only_metrics(report, metrics);
     let csv = tidy.to_csv_string();
     if let Some(dir) = out {
-        create_out_dir(dir)?;
-        write_file(&dir.join(format!("{stem}.json")), &json, quiet)?;
-        write_file(&dir.join(format!("{stem}.csv")), &csv, quiet)?;
+        let mut files: Vec<(String, Vec<u8>)> = vec![
+            (format!("{stem}.json"), json.clone().into_bytes()),
+            (format!("{stem}.csv"), csv.clone().into_bytes()),
+        ];
         #[cfg(feature = "plot")]
         if report.hosts.len() == 1 {
-            let charts = if stem == "sweep" {
-                let path = dir.join("sweep.svg");
-                negcycle::plot::write_sweep_chart(report, metrics, &path)
-                    .map_err(output_failure)?;
-                vec![path]
+            if stem == "sweep" {
+                let svg =
+                    negcycle::plot::sweep_chart_svg(report, metrics).map_err(output_failure)?;
+                files.push(("sweep.svg".to_string(), svg.into_bytes()));
             } else {
-                negcycle::plot::write_run_charts(report, dir).map_err(output_failure)?
-            };
-            for chart in charts {
-                note(quiet, &format!("wrote {}", chart.display()));
+                for (name, svg) in negcycle::plot::run_charts_svg(report).map_err(output_failure)? {
+                    files.push((name.to_string(), svg.into_bytes()));
+                }
             }
         }
+        let borrowed: Vec<(&str, &[u8])> = files
+            .iter()
+            .map(|(n, b)| (n.as_str(), b.as_slice()))
+            .collect();
+        write_set(dir, &borrowed, quiet)?;
     }
     match format {
-        Format::Table => emit(&with_newline(table.to_string())),
+        Format::Table => emit_text(&with_newline(table.to_string())),
         Format::Json => emit(&json),
         Format::Jsonl => emit(&tidy.to_jsonl_string().map_err(output_failure)?),
         Format::Csv => emit(&csv),
@@ -1171,7 +1205,9 @@ fn cmd_merge(args: MergeArgs) -> Result<(), Failure> {
         )),
         other => from_lib(other),
     })?;
-    output_report(&report, args.format, args.out.as_deref(), args.quiet)
+    // Every part is read and checked before --out is created.
+    let out = open_out(args.out.as_deref())?;
+    output_report(&report, args.format, out, args.quiet)
 }
 
 /// `rule` with the file of the part it names (`part [a, b)`) in front.
@@ -1227,6 +1263,7 @@ fn cmd_sweep(args: SweepArgs) -> Result<(), Failure> {
         metrics.extend(DEFAULT_SWEEP_METRICS);
     }
     check_out_dir(exp.out.as_deref())?;
+    let out = open_out(exp.out.as_deref())?;
 
     let bar = Bar::new(exp.quiet, args.trials);
     let report = configure(experiment, args.trials, exp, &bar).run();
@@ -1242,7 +1279,7 @@ fn cmd_sweep(args: SweepArgs) -> Result<(), Failure> {
         &report,
         "sweep",
         args.format,
-        exp.out.as_deref(),
+        out,
         exp.quiet,
         &table,
         &metrics,
@@ -1271,7 +1308,7 @@ fn cmd_presets() -> Result<(), Failure> {
             alliance.host_names().join(", ")
         ));
     }
-    emit(&text)
+    emit_text(&text)
 }
 
 fn cmd_show(preset: &str) -> Result<(), Failure> {
@@ -1293,5 +1330,5 @@ fn cmd_check(file: &Path) -> Result<(), Failure> {
             alliance.host_names().join(", ")
         ),
     };
-    emit(&text)
+    emit_text(&text)
 }

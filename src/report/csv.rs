@@ -1,16 +1,8 @@
 //! The tidy table as CSV (RFC 4180; numbers in Rust's shortest round-trip form).
 
 use super::Report;
+use super::escape::{csv_field, csv_value};
 use super::tidy::{Cell, columns};
-
-/// Quotes a CSV text field if it needs it.
-pub(crate) fn csv_field(s: &str) -> String {
-    if s.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s.to_string()
-    }
-}
 
 impl Report {
     /// The report as tidy CSV: the header of [`super::tidy::columns`], then one row per arm,
@@ -26,7 +18,7 @@ impl Report {
             let cells: Vec<String> = row
                 .iter()
                 .map(|c| match c {
-                    Cell::Text(s) => csv_field(s),
+                    Cell::Text(s) => csv_value(s).into_owned(),
                     Cell::Number(x) => x.to_string(),
                     Cell::Count(n) => n.to_string(),
                     Cell::Empty => String::new(),

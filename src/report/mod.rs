@@ -28,21 +28,24 @@
 //! statistic is exact up to the final rounding.
 
 mod csv;
+pub mod escape;
 mod header;
 mod json;
 mod partial;
 mod table;
 mod tidy;
+pub mod write;
 
 pub use header::{ArmInfo, Header, PrecisionTarget, VERSION, VariantInfo, arm_label};
 pub use partial::PartialReport;
 pub use table::{Table, years_label};
 pub use tidy::{Cell, Row, columns};
+pub use write::write_atomic;
 
 use crate::alliance::TOTALS;
 use crate::error::Error;
 use crate::metrics::{METRICS, metric_index};
-use crate::stats::{MetricTally, QUANTILE_RELATIVE_ERROR, Paired, PairedSummary, Summary};
+use crate::stats::{MetricTally, Paired, PairedSummary, QUANTILE_RELATIVE_ERROR, Summary};
 use crate::tally::{HostTally, Tally};
 use serde::{Deserialize, Serialize};
 use std::path::Path;
@@ -528,36 +531,4 @@ impl Report {
     pub fn write_csv(&self, path: impl AsRef<Path>) -> Result<(), Error> {
         write_atomic(path.as_ref(), self.to_csv_string().as_bytes())
     }
-}
-
-/// Writes `bytes` to `path` through a temporary file in the same directory and a rename, so that
-/// `path` is either absent, its old content, or complete.
-///
-/// # Errors
-/// [`Error::Io`] naming the path.
-pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), Error> {
-    use std::io::Write;
-    let io = |e: std::io::Error| Error::Io {
-        path: path.display().to_string(),
-        message: e.to_string(),
-    };
-    let name = path.file_name().ok_or_else(|| Error::Io {
-        path: path.display().to_string(),
-        message: "not a file path".into(),
-    })?;
-    let tmp = path.with_file_name(format!(
-        ".{}.tmp-{}",
-        name.to_string_lossy(),
-        std::process::id()
-    ));
-    let result = (|| {
-        let mut f = std::fs::File::create(&tmp)?;
-        f.write_all(bytes)?;
-        f.sync_all()?;
-        std::fs::rename(&tmp, path)
-    })();
-    if result.is_err() {
-        let _ = std::fs::remove_file(&tmp);
-    }
-    result.map_err(io)
 }

@@ -250,7 +250,8 @@ fn check_metric(m: &MetricTally, n: u64) -> Result<(), String> {
     }
     let (lo, hi, mean) = (mo.min(), mo.max(), mo.mean());
     let slack = 1e-9 * lo.abs().max(hi.abs()).max(f64::MIN_POSITIVE);
-    if !(lo <= hi) || !(mean >= lo - slack && mean <= hi + slack) {
+    let consistent = lo <= hi && mean >= lo - slack && mean <= hi + slack;
+    if !consistent {
         return Err(format!(
             "inconsistent moments: min {lo}, mean {mean}, max {hi}"
         ));

@@ -157,15 +157,26 @@ impl Experiment {
         }
     }
 
-    /// Adds a variant. Without any, the experiment has the base variant alone (`base`, no
-    /// overrides); once one is added, list `Variant::base()` too if the base is wanted.
+    /// Adds a variant after the base variant (`base`, no overrides), which every experiment
+    /// starts with; a variant named `base` replaces it. Use [`Experiment::variants`] to set the
+    /// list exactly (without the base).
     #[must_use]
     pub fn variant(mut self, variant: Variant) -> Experiment {
-        self.variants.push(variant);
+        if self.variants.is_empty() {
+            self.variants.push(Variant::base());
+        }
+        match self
+            .variants
+            .iter_mut()
+            .find(|v| v.name() == variant.name() && v.name() == super::variant::BASE)
+        {
+            Some(slot) => *slot = variant,
+            None => self.variants.push(variant),
+        }
         self
     }
 
-    /// Sets the variants (replacing any added before).
+    /// Sets the variants exactly (replacing the base and any added before).
     #[must_use]
     pub fn variants(mut self, variants: impl IntoIterator<Item = Variant>) -> Experiment {
         self.variants = variants.into_iter().collect();
