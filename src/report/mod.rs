@@ -37,7 +37,7 @@ mod tidy;
 pub mod write;
 
 pub use header::{ArmInfo, Header, PrecisionTarget, VERSION, VariantInfo, arm_label};
-pub use partial::PartialReport;
+pub use partial::{PARTIAL_FORMAT, PartialReport};
 pub use table::{Table, years_label};
 pub use tidy::{Cell, Row, columns};
 pub use write::write_atomic;

@@ -1,5 +1,5 @@
 //! Running experiments: the [`Experiment`] builder (arms as treatments on common random
-//! numbers), the block [`engine`](run_blocks) with its observers, variants and sweeps.
+//! numbers), the block engine with its [`Observer`]s, variants and sweeps.
 
 mod engine;
 mod experiment;
