@@ -192,38 +192,50 @@ impl Tally {
             .map_or(0, |m| m.count() + m.rejected())
     }
 
-    /// Every tally in the experiment with a name for messages: `(where, count, rejected)`.
-    pub(crate) fn counts(&self) -> Vec<(String, u64, u64)> {
-        let mut out = Vec::new();
-        for (k, arm) in self.arms.iter().enumerate() {
-            for (h, host) in arm.hosts.iter().enumerate() {
-                for (info, m) in crate::METRICS.iter().zip(&host.metrics) {
-                    out.push((
-                        format!("arm {k}, host {h}, {}", info.name),
-                        m.count(),
-                        m.rejected(),
-                    ));
-                }
-                for (info, p) in crate::METRICS.iter().zip(&host.paired) {
-                    out.push((
-                        format!("arm {k}, host {h}, {} (paired)", info.name),
-                        p.count(),
-                        p.rejected(),
-                    ));
-                }
-            }
-            for ((name, ..), m) in crate::alliance::TOTALS.iter().zip(&arm.totals) {
-                out.push((format!("arm {k}, totals, {name}"), m.count(), m.rejected()));
-            }
-            for ((name, ..), p) in crate::alliance::TOTALS.iter().zip(&arm.totals_paired) {
-                out.push((
-                    format!("arm {k}, totals, {name} (paired)"),
-                    p.count(),
-                    p.rejected(),
-                ));
-            }
-        }
-        out
+    /// Every metric tally with its field path (`tally.arms[K].hosts[H].metrics.NAME`, and
+    /// `tally.arms[K].totals.NAME` for an alliance's totals).
+    pub(crate) fn metric_tallies(&self) -> impl Iterator<Item = (String, &MetricTally)> + '_ {
+        self.arms.iter().enumerate().flat_map(|(k, arm)| {
+            let hosts = arm.hosts.iter().enumerate().flat_map(move |(h, host)| {
+                crate::METRICS
+                    .iter()
+                    .zip(&host.metrics)
+                    .map(move |(info, m)| {
+                        (
+                            format!("tally.arms[{k}].hosts[{h}].metrics.{}", info.name),
+                            m,
+                        )
+                    })
+            });
+            let totals = crate::alliance::TOTALS
+                .iter()
+                .zip(&arm.totals)
+                .map(move |((name, ..), m)| (format!("tally.arms[{k}].totals.{name}"), m));
+            hosts.chain(totals)
+        })
+    }
+
+    /// Every paired-difference tally with its field path (`tally.arms[K].hosts[H].paired.NAME`,
+    /// `tally.arms[K].totals_paired.NAME`).
+    pub(crate) fn paired_tallies(&self) -> impl Iterator<Item = (String, &Paired)> + '_ {
+        self.arms.iter().enumerate().flat_map(|(k, arm)| {
+            let hosts = arm.hosts.iter().enumerate().flat_map(move |(h, host)| {
+                crate::METRICS
+                    .iter()
+                    .zip(&host.paired)
+                    .map(move |(info, p)| {
+                        (
+                            format!("tally.arms[{k}].hosts[{h}].paired.{}", info.name),
+                            p,
+                        )
+                    })
+            });
+            let totals = crate::alliance::TOTALS
+                .iter()
+                .zip(&arm.totals_paired)
+                .map(move |((name, ..), p)| (format!("tally.arms[{k}].totals_paired.{name}"), p));
+            hosts.chain(totals)
+        })
     }
 
     /// Checks that no value was dropped: every tally holds exactly `trials` accepted values.
@@ -232,7 +244,13 @@ impl Tally {
     /// [`Error::Overflow`] naming the first tally with a rejected value (NaN, ±∞ or beyond
     /// [`crate::stats::MAX_ABS_VALUE`]), [`Error::Merge`] for a count that differs.
     pub fn check_complete(&self, trials: u64) -> Result<(), Error> {
-        for (place, count, rejected) in self.counts() {
+        let metrics = self
+            .metric_tallies()
+            .map(|(place, m)| (place, m.count(), m.rejected()));
+        let paired = self
+            .paired_tallies()
+            .map(|(place, p)| (place, p.count(), p.rejected()));
+        for (place, count, rejected) in metrics.chain(paired) {
             if rejected > 0 {
                 return Err(Error::Overflow {
                     place,

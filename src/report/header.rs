@@ -58,6 +58,15 @@ pub fn arm_label(variant: &str, hosts: &[String], cycle_years: &[f64]) -> String
     }
 }
 
+/// `label` as a full arm label: a bare `CYCLE` (no `/`) means the arm of variant `first`.
+pub fn full_label(label: &str, first: &str) -> String {
+    if label.contains('/') {
+        label.to_string()
+    } else {
+        format!("{first}/{label}")
+    }
+}
+
 /// A stopping rule: run until `metric`'s standard error is at most `relative_se` times the
 /// absolute value of its mean for every host of every arm, or until `max_trials`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -36,7 +36,7 @@ mod table;
 mod tidy;
 pub mod write;
 
-pub use header::{ArmInfo, Header, PrecisionTarget, VERSION, VariantInfo, arm_label};
+pub use header::{ArmInfo, Header, PrecisionTarget, VERSION, VariantInfo, arm_label, full_label};
 pub use partial::{PARTIAL_FORMAT, PartialReport};
 pub use table::{Table, years_label};
 pub use tidy::{Cell, Row, columns};
@@ -439,11 +439,7 @@ impl Report {
     /// [`Error::InvalidExperiment`] listing the labels.
     pub fn arm(&self, label: &str) -> Result<&ArmReport, Error> {
         let first = self.arms.first().map_or("", |a| a.variant.as_str());
-        let full = if label.contains('/') {
-            label.to_string()
-        } else {
-            format!("{first}/{label}")
-        };
+        let full = full_label(label, first);
         self.arms
             .iter()
             .find(|a| a.label == full)

@@ -10,6 +10,7 @@
 
 use super::header::Header;
 use crate::error::Error;
+use crate::metrics::N_METRICS;
 use crate::stats::MetricTally;
 use crate::tally::Tally;
 use serde::{Deserialize, Serialize};
@@ -168,7 +169,7 @@ impl PartialReport {
             0
         };
         for (k, arm) in t.arms.iter().enumerate() {
-            let is_ref = k == h.reference;
+            let paired = if k == h.reference { 0 } else { 1 };
             let at = |what: &str| format!("tally.arms[{k}].{what}");
             if arm.hosts.len() != h.hosts.len() {
                 return Err(bad(
@@ -176,46 +177,34 @@ impl PartialReport {
                     format!("must hold {} hosts, got {}", h.hosts.len(), arm.hosts.len()),
                 ));
             }
-            if arm.totals.len() != totals
-                || arm.totals_paired.len() != if is_ref { 0 } else { totals }
-            {
+            if arm.totals.len() != totals || arm.totals_paired.len() != paired * totals {
                 return Err(bad(&at("totals"), "wrong number of totals".into()));
-            }
-            for (j, m) in arm.totals.iter().enumerate() {
-                check_metric(m, n).map_err(|r| bad(&at(&format!("totals[{j}]")), r))?;
-            }
-            for (j, p) in arm.totals_paired.iter().enumerate() {
-                check_count(p.count(), p.rejected(), n)
-                    .map_err(|r| bad(&at(&format!("totals_paired[{j}]")), r))?;
             }
             for (i, host) in arm.hosts.iter().enumerate() {
                 let at = |what: &str| format!("tally.arms[{k}].hosts[{i}].{what}");
-                if host.metrics.len() != crate::metrics::N_METRICS {
+                if host.metrics.len() != N_METRICS {
                     return Err(bad(
                         &at("metrics"),
+                        format!("must hold {N_METRICS} metrics, got {}", host.metrics.len()),
+                    ));
+                }
+                if host.paired.len() != paired * N_METRICS {
+                    return Err(bad(
+                        &at("paired"),
                         format!(
-                            "must hold {} metrics, got {}",
-                            crate::metrics::N_METRICS,
-                            host.metrics.len()
+                            "must hold {} entries, got {}",
+                            paired * N_METRICS,
+                            host.paired.len()
                         ),
                     ));
                 }
-                let want = if is_ref { 0 } else { crate::metrics::N_METRICS };
-                if host.paired.len() != want {
-                    return Err(bad(
-                        &at("paired"),
-                        format!("must hold {want} entries, got {}", host.paired.len()),
-                    ));
-                }
-                for (info, m) in crate::METRICS.iter().zip(&host.metrics) {
-                    check_metric(m, n)
-                        .map_err(|r| bad(&at(&format!("metrics.{}", info.name)), r))?;
-                }
-                for (info, p) in crate::METRICS.iter().zip(&host.paired) {
-                    check_count(p.count(), p.rejected(), n)
-                        .map_err(|r| bad(&at(&format!("paired.{}", info.name)), r))?;
-                }
             }
+        }
+        for (place, m) in t.metric_tallies() {
+            check_metric(m, n).map_err(|r| bad(&place, r))?;
+        }
+        for (place, p) in t.paired_tallies() {
+            check_count(p.count(), p.rejected(), n).map_err(|r| bad(&place, r))?;
         }
         Ok(())
     }

@@ -28,12 +28,12 @@
 //! merge exactly, in block order, so neither the thread count nor sharding changes a bit.
 
 use super::engine::{Observer, run_blocks, shard_range};
-use super::variant::Variant;
+use super::variant::{BASE, Variant};
 use crate::alliance::{AllianceModel, AllianceTrial, AllianceWorkspace};
 use crate::error::Error;
 use crate::metrics::{METRICS, N_METRICS, metric_index};
 use crate::protocol::Protocol;
-use crate::report::{ArmInfo, Header, PartialReport, PrecisionTarget, Report, VERSION};
+use crate::report::{ArmInfo, Header, PartialReport, PrecisionTarget, Report, VERSION, full_label};
 use crate::scenario::{Input, Scenario};
 use crate::tally::Tally;
 use crate::trial::{Arm, Model};
@@ -127,12 +127,9 @@ struct VariantRun {
 struct Prepared {
     header: Header,
     variants: Vec<VariantRun>,
-    arm_count: usize,
-    reference: usize,
-    hosts: usize,
     months_per_step: f64,
-    /// Per arm, its hosts' scenarios (for the histogram edges).
-    arm_scenarios: Vec<Vec<Scenario>>,
+    /// The empty statistics every block starts from (shape and histogram edges of every arm).
+    empty: Tally,
 }
 
 impl Experiment {
@@ -165,12 +162,11 @@ impl Experiment {
         if self.variants.is_empty() {
             self.variants.push(Variant::base());
         }
-        match self
-            .variants
-            .iter_mut()
-            .find(|v| v.name() == variant.name() && v.name() == super::variant::BASE)
-        {
-            Some(slot) => *slot = variant,
+        let base = (variant.name() == BASE)
+            .then(|| self.variants.iter().position(|v| v.name() == BASE))
+            .flatten();
+        match base {
+            Some(i) => self.variants[i] = variant,
             None => self.variants.push(variant),
         }
         self
@@ -341,7 +337,7 @@ impl Experiment {
         let mut runs = Vec::with_capacity(variants.len());
         let mut arms_info = Vec::with_capacity(arm_count);
         let mut variant_info = Vec::with_capacity(variants.len());
-        let mut arm_scenarios = Vec::with_capacity(arm_count);
+        let mut arm_hosts: Vec<Vec<Scenario>> = Vec::with_capacity(arm_count);
         for v in &variants {
             let input = self.variant_input(v)?;
             let protocol = v.user_protocol().or(self.protocol.as_ref()).cloned();
@@ -365,7 +361,7 @@ impl Experiment {
                 };
                 arms.push((arms_info.len(), host_arms));
                 arms_info.push(ArmInfo::new(v.name(), &hosts, c));
-                arm_scenarios.push(
+                arm_hosts.push(
                     model
                         .models()
                         .iter()
@@ -412,14 +408,12 @@ impl Experiment {
             fingerprint: String::new(),
         }
         .sealed()?;
+        let arm_hosts: Vec<Vec<&Scenario>> = arm_hosts.iter().map(|h| h.iter().collect()).collect();
         Ok(Prepared {
             header,
             variants: runs,
-            arm_count,
-            reference,
-            hosts: hosts.len(),
             months_per_step: 12.0 / f64::from(self.input.steps_per_year()),
-            arm_scenarios,
+            empty: Tally::new(&arm_hosts, reference)?,
         })
     }
 
@@ -469,31 +463,21 @@ impl Experiment {
             rule: format!("must be one of the arms ({})", labels()),
             got,
         };
-        let first = variants.first().map_or(super::variant::BASE, Variant::name);
+        let first = variants.first().map_or(BASE, Variant::name);
+        let by_cycle = |c: f64| {
+            arms.iter()
+                .position(|a| a.variant == first && a.cycle_years.iter().all(|&x| x == c))
+        };
         match &self.reference {
             None => Ok(0),
             Some(ArmRef::Index(i)) if *i < arms.len() => Ok(*i),
             Some(ArmRef::Index(i)) => Err(not_found(format!("index {i}"))),
-            Some(ArmRef::Cycle(c)) => arms
-                .iter()
-                .position(|a| a.variant == first && a.cycle_years.iter().all(|x| x == c))
-                .ok_or_else(|| not_found(c.to_string())),
+            Some(ArmRef::Cycle(c)) => by_cycle(*c).ok_or_else(|| not_found(c.to_string())),
             Some(ArmRef::Label(l)) => {
-                let full = if l.contains('/') {
-                    l.clone()
-                } else {
-                    format!("{first}/{l}")
-                };
-                let parsed_cycle = l.parse::<f64>().ok();
+                let full = full_label(l, first);
                 arms.iter()
                     .position(|a| a.label == full)
-                    .or_else(|| {
-                        parsed_cycle.and_then(|c| {
-                            arms.iter().position(|a| {
-                                a.variant == first && a.cycle_years.iter().all(|&x| x == c)
-                            })
-                        })
-                    })
+                    .or_else(|| l.parse::<f64>().ok().and_then(by_cycle))
                     .ok_or_else(|| not_found(l.clone()))
             }
         }
@@ -547,7 +531,7 @@ impl Experiment {
             &p.header,
             range,
             &mut self.observers,
-            empty_tally(p)?,
+            p.empty.clone(),
             |a, b| simulate_block(p, seed, a, b),
             |total: &Tally| stop.is_some_and(|(m, target)| total.precise_enough(m, target)),
         )?;
@@ -574,34 +558,30 @@ pub fn grid_product(grids: &[Vec<f64>]) -> Vec<Vec<f64>> {
     arms
 }
 
-fn empty_tally(p: &Prepared) -> Result<Tally, Error> {
-    let scenarios: Vec<Vec<&Scenario>> = p
-        .arm_scenarios
-        .iter()
-        .map(|hosts| hosts.iter().collect())
-        .collect();
-    Tally::new(&scenarios, p.reference)
-}
-
 /// Simulates trials `[start, end)`: per trial and variant one set of worlds, every arm on it.
 fn simulate_block(p: &Prepared, seed: u64, start: u64, end: u64) -> Result<Tally, Error> {
-    let mut tally = empty_tally(p)?;
+    let (arm_count, hosts, reference) = (
+        p.header.arms.len(),
+        p.header.hosts.len(),
+        p.header.reference,
+    );
+    let mut tally = p.empty.clone();
     let mut workspaces: Vec<AllianceWorkspace> = (0..p.variants.len())
         .map(|_| AllianceWorkspace::default())
         .collect();
-    let mut outs = vec![AllianceTrial::default(); p.arm_count];
+    let mut outs = vec![AllianceTrial::default(); arm_count];
     for out in &mut outs {
-        out.records.resize_with(p.hosts, Vec::new);
-        out.hosts.resize(p.hosts, Default::default());
+        out.records.resize_with(hosts, Vec::new);
+        out.hosts.resize(hosts, Default::default());
     }
-    let mut values = vec![vec![[0.0f64; N_METRICS]; p.hosts]; p.arm_count];
-    let mut totals = vec![[0.0f64; 8]; p.arm_count];
+    let mut values = vec![vec![[0.0f64; N_METRICS]; hosts]; arm_count];
+    let mut totals = vec![[0.0f64; 8]; arm_count];
     for trial in start..end {
         for (v, ws) in p.variants.iter().zip(workspaces.iter_mut()) {
             v.model.generate(seed, trial, ws);
             for (k, host_arms) in &v.arms {
                 let out = &mut outs[*k];
-                if p.hosts == 1 {
+                if hosts == 1 {
                     let path = v
                         .model
                         .path(ws, 0)
@@ -622,7 +602,6 @@ fn simulate_block(p: &Prepared, seed: u64, start: u64, end: u64) -> Result<Tally
                 }
             }
         }
-        let reference = p.reference;
         for (k, arm) in tally.arms.iter_mut().enumerate() {
             for (h, host) in arm.hosts.iter_mut().enumerate() {
                 host.push_trial(&values[k][h], &outs[k].records[h], p.months_per_step);
