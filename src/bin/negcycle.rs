@@ -1176,48 +1176,15 @@ fn cmd_merge(args: MergeArgs) -> Result<(), Failure> {
                 from_lib(e)
             }
         })?;
-        // Each part on its own and against the first, here, so that the message names the
-        // file at fault (several files can hold parts of the same trial range).
-        part.verify().map_err(|e| match e {
-            Error::Merge { rule } => invalid(format!("cannot merge: {origin}: {rule}")),
-            other => from_lib(other),
-        })?;
-        if let (Some(first), Some(first_file)) = (parts.first(), args.files.first()) {
-            if first.header != part.header {
-                return Err(invalid(format!(
-                    "cannot merge: {origin}: part [{}, {}) comes from a different experiment \
-                     than {} (fingerprint {} vs {})",
-                    part.start,
-                    part.end,
-                    first_file.display(),
-                    part.header.fingerprint,
-                    first.header.fingerprint
-                )));
-            }
-        }
         parts.push(part);
     }
-    let report = Report::merge(&parts).map_err(|e| match e {
-        // Name the file of the part a merge error points at.
-        Error::Merge { rule } => invalid(format!(
-            "cannot merge: {}",
-            name_part_file(&rule, &parts, &args.files)
-        )),
-        other => from_lib(other),
-    })?;
+    // Every message about a part names its file (several files can hold the same trials).
+    let names: Vec<String> = args.files.iter().map(|f| f.display().to_string()).collect();
+    let names: Vec<&str> = names.iter().map(String::as_str).collect();
+    let report = Report::merge_named(&parts, &names).map_err(from_lib)?;
     // Every part is read and checked before --out is created.
     let out = open_out(args.out.as_deref())?;
     output_report(&report, args.format, out, args.quiet)
-}
-
-/// `rule` with the file of the part it names (`part [a, b)`) in front.
-fn name_part_file(rule: &str, parts: &[PartialReport], files: &[PathBuf]) -> String {
-    for (p, f) in parts.iter().zip(files) {
-        if rule.starts_with(&format!("part [{}, {})", p.start, p.end)) {
-            return format!("{}: {rule}", f.display());
-        }
-    }
-    rule.to_string()
 }
 
 fn cmd_sweep(args: SweepArgs) -> Result<(), Failure> {

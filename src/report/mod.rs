@@ -429,7 +429,24 @@ impl Report {
     /// experiments, a checksum or fingerprint that does not match the contents, statistics
     /// that do not hold their trial range or contradict themselves, overlaps or gaps.
     pub fn merge(parts: &[PartialReport]) -> Result<Report, Error> {
-        let (header, tally) = partial::merge(parts)?;
+        let (header, tally) = partial::merge(parts, None)?;
+        Report::from_tally(header, &tally)
+    }
+
+    /// As [`Report::merge`], with one name per part (its file, say): every message about a part
+    /// starts with its name, and a part of another experiment is named beside the first part.
+    ///
+    /// # Errors
+    /// As [`Report::merge`]; [`Error::InvalidExperiment`] if the names are not one per part.
+    pub fn merge_named(parts: &[PartialReport], names: &[&str]) -> Result<Report, Error> {
+        if names.len() != parts.len() {
+            return Err(Error::InvalidExperiment {
+                field: "names".into(),
+                rule: format!("one name per part ({})", parts.len()),
+                got: names.len().to_string(),
+            });
+        }
+        let (header, tally) = partial::merge(parts, Some(names))?;
         Report::from_tally(header, &tally)
     }
 

@@ -269,34 +269,50 @@ fn check_metric(m: &MetricTally, n: u64) -> Result<(), String> {
 }
 
 /// Checks the parts of one experiment (each on its own, the same header, ranges tiling
-/// `[0, trials)` exactly) and merges them in trial order.
+/// `[0, trials)` exactly) and merges them in trial order. With `names` (one per part, e.g. its
+/// file), every message about a part starts with its name.
 ///
 /// # Errors
 /// [`Error::Merge`] naming the first problem.
-pub(crate) fn merge(parts: &[PartialReport]) -> Result<(&Header, Tally), Error> {
+pub(crate) fn merge<'p>(
+    parts: &'p [PartialReport],
+    names: Option<&[&str]>,
+) -> Result<(&'p Header, Tally), Error> {
+    let named = |i: usize, e: Error| match (e, names.and_then(|n| n.get(i))) {
+        (Error::Merge { rule }, Some(name)) => Error::Merge {
+            rule: format!("{name}: {rule}"),
+        },
+        (e, _) => e,
+    };
     let first = parts.first().ok_or_else(|| Error::Merge {
         rule: "no partial reports to merge".into(),
     })?;
     let header = &first.header;
-    for p in parts {
-        p.verify()?;
+    let than = names
+        .and_then(|n| n.first())
+        .map_or(String::new(), |f| format!(" than {f}"));
+    for (i, p) in parts.iter().enumerate() {
+        p.verify().map_err(|e| named(i, e))?;
         if &p.header != header {
-            return Err(Error::Merge {
+            let e = Error::Merge {
                 rule: format!(
-                    "part [{}, {}) comes from a different experiment (fingerprint {} vs {})",
+                    "part [{}, {}) comes from a different experiment{than} (fingerprint {} vs \
+                     {})",
                     p.start, p.end, p.header.fingerprint, header.fingerprint
                 ),
-            });
+            };
+            return Err(named(i, e));
         }
     }
     let order = covering_order(parts.iter().map(|p| (p.start, p.end)), header.trials)?;
     let mut tally = parts[order[0]].tally.clone();
     for &i in &order[1..] {
-        tally
-            .merge_from(&parts[i].tally)
-            .map_err(|e| Error::Merge {
+        tally.merge_from(&parts[i].tally).map_err(|e| {
+            let e = Error::Merge {
                 rule: format!("part [{}, {}): {e}", parts[i].start, parts[i].end),
-            })?;
+            };
+            named(i, e)
+        })?;
     }
     Ok((header, tally))
 }
