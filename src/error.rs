@@ -10,6 +10,14 @@ pub enum Error {
     /// A scenario (or a value checked against its rules, such as a cycle length) is invalid.
     #[error(transparent)]
     Scenario(#[from] ScenarioError),
+    /// A variant's overrides do not give a valid scenario.
+    #[error("variant {name}: {source}")]
+    Variant {
+        /// The variant's name.
+        name: String,
+        /// What is wrong with its overrides.
+        source: ScenarioError,
+    },
     /// An experiment setting breaks a rule.
     #[error("{field}: {rule}, got {got}")]
     InvalidExperiment {

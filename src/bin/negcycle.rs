@@ -360,6 +360,7 @@ fn from_run(e: Error) -> Failure {
         Error::InvalidExperiment { field, rule, got } if field == "reference" => {
             invalid(format!("--reference: {rule}, got {got}"))
         }
+        Error::Variant { name, source } => invalid(format!("--variant {name}: {source}")),
         _ => from_lib(e),
     }
 }
@@ -477,29 +478,12 @@ fn check_input_file(path: &Path) -> Result<std::fs::Metadata, Failure> {
     Ok(meta)
 }
 
-/// A validated scenario: one host, or an alliance of several.
-enum Loaded {
-    Single(Box<Scenario>),
-    Alliance(Box<Alliance>),
-}
-
-/// The library's input as the CLI holds it.
-impl From<Input> for Loaded {
-    fn from(input: Input) -> Loaded {
-        match input {
-            Input::Single(s) => Loaded::Single(Box::new(s)),
-            Input::Alliance(a) => Loaded::Alliance(Box::new(a)),
-        }
-    }
-}
-
 /// Reads and validates a scenario or alliance file (read once; [`Input::from_path`] tells the
 /// kinds apart by the text and refuses anything but a regular file of a bounded size).
-fn read_input(path: &Path) -> Result<Loaded, Failure> {
+fn read_input(path: &Path) -> Result<Input, Failure> {
     check_input_file(path)?;
     let shown = path.display().to_string();
-    let input = Input::from_path(path).map_err(|e| invalid(scenario_error(&shown, &e)))?;
-    Ok(input.into())
+    Input::from_path(path).map_err(|e| invalid(scenario_error(&shown, &e)))
 }
 
 /// Every preset name: the single-host presets, then the alliances.
@@ -513,11 +497,6 @@ fn unknown_preset(name: &str) -> ScenarioError {
         name: name.to_string(),
         available: all_preset_names(),
     }
-}
-
-/// A built-in scenario or alliance.
-fn load_preset(name: &str) -> Result<Loaded, ScenarioError> {
-    Input::preset(name).map(Loaded::from)
 }
 
 /// Reads an input file as UTF-8 text.
@@ -538,12 +517,12 @@ fn read_text(path: &Path) -> Result<String, Failure> {
 }
 
 /// The scenario or alliance of `--preset`/`--scenario`, before any `--set`.
-fn load_base(args: &ScenarioArgs) -> Result<Loaded, Failure> {
+fn load_base(args: &ScenarioArgs) -> Result<Input, Failure> {
     match (&args.scenario, &args.preset) {
         (Some(path), _) => read_input(path),
         (None, name) => {
             let name = name.as_deref().unwrap_or(DEFAULT_PRESET);
-            load_preset(name).map_err(|e| invalid(format!("--preset: {e}")))
+            Input::preset(name).map_err(|e| invalid(format!("--preset: {e}")))
         }
     }
 }
@@ -558,37 +537,17 @@ fn split_set(item: &str) -> Result<(&str, &str), Failure> {
     Ok((key.trim(), value.trim()))
 }
 
-/// `loaded` with every `--set` applied in order (for an alliance through
-/// [`Alliance::with_override`]: `hosts.NAME.*`, `linkage.*` and the shared keys).
-fn apply_sets(loaded: Loaded, sets: &[String]) -> Result<Loaded, Failure> {
-    match loaded {
-        Loaded::Single(mut scenario) => {
-            for item in sets {
-                let (key, value) = split_set(item)?;
-                *scenario = scenario
-                    .with_override(key, value)
-                    .map_err(|e| invalid(format!("--set {item}: {e}")))?;
-            }
-            Ok(Loaded::Single(scenario))
-        }
-        Loaded::Alliance(mut alliance) => {
-            for item in sets {
-                let (key, value) = split_set(item)?;
-                *alliance = alliance
-                    .with_override(key, value)
-                    .map_err(|e| invalid(format!("--set {item}: {e}")))?;
-            }
-            Ok(Loaded::Alliance(alliance))
-        }
-    }
-}
-
-/// The scenario or alliance of `--preset`/`--scenario` with every `--set` applied in order.
+/// The scenario or alliance of `--preset`/`--scenario` with every `--set` applied in order
+/// ([`Input::with_override`]: for an alliance also `hosts.NAME.*` and `linkage.*`).
 fn load_input(args: &ScenarioArgs) -> Result<Input, Failure> {
-    Ok(match apply_sets(load_base(args)?, &args.set)? {
-        Loaded::Single(s) => Input::Single(*s),
-        Loaded::Alliance(a) => Input::Alliance(*a),
-    })
+    let mut input = load_base(args)?;
+    for item in &args.set {
+        let (key, value) = split_set(item)?;
+        input = input
+            .with_override(key, value)
+            .map_err(|e| invalid(format!("--set {item}: {e}")))?;
+    }
+    Ok(input)
 }
 
 /// Splits a comma-separated option value into trimmed, non-empty, distinct items.
@@ -910,6 +869,7 @@ fn cmd_run(args: RunArgs) -> Result<(), Failure> {
     check_threads(exp.threads)?;
     let shard = args.shard.as_deref().map(parse_shard).transpose()?;
     let format = run_format(shard, args.format)?;
+    experiment.validate().map_err(from_run)?;
     check_out_dir(exp.out.as_deref())?;
     // --out is opened (created, locked, checked writable) before the simulation starts.
     let (set_out, shard_out) = match shard {
@@ -958,15 +918,6 @@ fn build_experiment(
         }
     };
     let variants = parse_variants(variants)?;
-    // Each variant's overrides, checked here so that the message names the variant.
-    for v in &variants {
-        let mut with = input.clone();
-        for (key, value) in v.overrides() {
-            with = with
-                .with_override(key, value)
-                .map_err(|e| invalid(format!("--variant {}: {key}={value}: {e}", v.name())))?;
-        }
-    }
     let n_variants = variants.len().max(1);
     if !variants.is_empty() {
         experiment = experiment.variants(variants);
@@ -1229,6 +1180,7 @@ fn cmd_sweep(args: SweepArgs) -> Result<(), Failure> {
     if metrics.is_empty() {
         metrics.extend(DEFAULT_SWEEP_METRICS);
     }
+    experiment.validate().map_err(from_run)?;
     check_out_dir(exp.out.as_deref())?;
     let out = open_out(exp.out.as_deref())?;
 
@@ -1279,18 +1231,17 @@ fn cmd_presets() -> Result<(), Failure> {
 }
 
 fn cmd_show(preset: &str) -> Result<(), Failure> {
-    let text = Scenario::preset_toml(preset)
-        .or_else(|_| Alliance::preset_toml(preset))
-        .map_err(|_| invalid(unknown_preset(preset).to_string()))?;
+    let text =
+        Input::preset_toml(preset).map_err(|_| invalid(unknown_preset(preset).to_string()))?;
     emit(&with_newline(text.to_string()))
 }
 
 fn cmd_check(file: &Path) -> Result<(), Failure> {
     let text = match read_input(file)? {
-        Loaded::Single(scenario) => {
+        Input::Single(scenario) => {
             format!("{}: valid (scenario {})\n", file.display(), scenario.name)
         }
-        Loaded::Alliance(alliance) => format!(
+        Input::Alliance(alliance) => format!(
             "{}: valid (alliance {}; hosts {})\n",
             file.display(),
             alliance.name,

@@ -422,7 +422,12 @@ impl Experiment {
     fn variant_input(&self, v: &Variant) -> Result<Input, Error> {
         let mut input = self.input.clone();
         for (k, val) in v.overrides() {
-            input = input.with_override(k, val)?;
+            input = input
+                .with_override(k, val)
+                .map_err(|source| Error::Variant {
+                    name: v.name().to_string(),
+                    source,
+                })?;
         }
         let same_grid = input.steps_per_year() == self.input.steps_per_year()
             && input.horizon_years().to_bits() == self.input.horizon_years().to_bits();
@@ -483,10 +488,21 @@ impl Experiment {
         }
     }
 
+    /// Checks every setting, builds every variant's model and arm, and simulates nothing: what
+    /// [`Experiment::run`] would refuse, this refuses with the same error (a command line calls
+    /// it before creating any output).
+    ///
+    /// # Errors
+    /// As [`Experiment::run`], except errors that only the simulation can raise.
+    pub fn validate(&self) -> Result<(), Error> {
+        self.prepare().map(|_| ())
+    }
+
     /// Runs every trial and returns the report.
     ///
     /// # Errors
-    /// [`Error::Scenario`] for an invalid scenario, override or cycle length;
+    /// [`Error::Scenario`] for an invalid scenario or cycle length; [`Error::Variant`] for a
+    /// variant whose overrides are invalid;
     /// [`Error::InvalidExperiment`] for bad settings (no arms, duplicates, zero trials or
     /// threads, an unknown reference arm, a variant that changes the time grid);
     /// [`Error::UnknownMetric`] for a precision target on an unknown metric; [`Error::Refused`]
