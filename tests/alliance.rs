@@ -410,3 +410,36 @@ fn hosts_times_horizon_steps_is_bounded_by_max_host_steps() {
         "{e}"
     );
 }
+
+#[test]
+fn a_one_host_alliance_with_a_phase_offset_runs_its_phase() {
+    // Japan alone, its first agreement with two years left: the engine must step it as the
+    // alliance model does (the single-host shortcut would start with a full term).
+    let mut alliance = Alliance::preset("us_alliances").unwrap();
+    alliance.hosts.retain(|h| h.name == "japan");
+    assert_eq!(alliance.hosts[0].phase_years, 2.0);
+    let (trials, seed) = (64u64, 7u64);
+    let report = Experiment::new(alliance.clone())
+        .trials(trials)
+        .seed(seed)
+        .run()
+        .unwrap();
+    let model = AllianceModel::new(alliance.clone()).unwrap();
+    let arms = model.arms(&[alliance.hosts[0].agreement.cycle_years]).unwrap();
+    let mut ws = negcycle::alliance::AllianceWorkspace::default();
+    let mut out = negcycle::alliance::AllianceTrial::default();
+    let mut lo = [f64::INFINITY; negcycle::metrics::N_METRICS];
+    let mut hi = [f64::NEG_INFINITY; negcycle::metrics::N_METRICS];
+    for trial in 0..trials {
+        model.run(&arms, seed, trial, &mut ws, &mut out);
+        for (i, v) in out.hosts[0].values().into_iter().enumerate() {
+            lo[i] = lo[i].min(v);
+            hi[i] = hi[i].max(v);
+        }
+    }
+    let host = &report.arms[0].hosts[0];
+    for (i, info) in negcycle::METRICS.iter().enumerate() {
+        let s = host.metric(info.name).unwrap();
+        assert_eq!((s.min, s.max), (lo[i], hi[i]), "{}", info.name);
+    }
+}

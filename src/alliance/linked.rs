@@ -164,6 +164,16 @@ impl AllianceModel {
         }
     }
 
+    /// The one host's model when this alliance is a single host whose first agreement runs a
+    /// full term: its trials are then exactly [`Model::run`] on the host's path (no lockstep
+    /// needed). `None` with several hosts or a phase offset.
+    pub fn lone_host(&self) -> Option<&Model> {
+        match (self.models.as_slice(), self.phase_steps.as_slice()) {
+            ([model], [0]) => Some(model),
+            _ => None,
+        }
+    }
+
     /// The alliance.
     pub fn alliance(&self) -> &Alliance {
         &self.alliance

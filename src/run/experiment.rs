@@ -597,21 +597,20 @@ fn simulate_block(p: &Prepared, seed: u64, start: u64, end: u64) -> Result<Tally
             v.model.generate(seed, trial, ws);
             for (k, host_arms) in &v.arms {
                 let out = &mut outs[*k];
-                if hosts == 1 {
-                    let path = v
-                        .model
-                        .path(ws, 0)
-                        .ok_or_else(|| Error::Internal("no environment path for host 0".into()))?;
-                    out.hosts[0] = v.model.models()[0].run(
-                        &host_arms[0],
-                        path,
-                        seed,
-                        trial,
-                        &mut out.records[0],
-                    );
-                } else {
-                    v.model.run_generated(host_arms, seed, trial, ws, out);
-                    totals[*k] = out.totals.values();
+                match v.model.lone_host() {
+                    // One host, no phase offset: the plain step loop, without the lockstep
+                    // board (identical numbers, tests/alliance.rs).
+                    Some(model) => {
+                        let path = v.model.path(ws, 0).ok_or_else(|| {
+                            Error::Internal("no environment path for host 0".into())
+                        })?;
+                        out.hosts[0] =
+                            model.run(&host_arms[0], path, seed, trial, &mut out.records[0]);
+                    }
+                    None => {
+                        v.model.run_generated(host_arms, seed, trial, ws, out);
+                        totals[*k] = out.totals.values();
+                    }
                 }
                 for (h, m) in out.hosts.iter().enumerate() {
                     values[*k][h] = m.values();
