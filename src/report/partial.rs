@@ -11,7 +11,7 @@
 use super::header::Header;
 use crate::error::Error;
 use crate::metrics::N_METRICS;
-use crate::stats::MetricTally;
+use crate::stats::{MetricTally, QUANTILE_ROUNDING_SLACK};
 use crate::tally::Tally;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -257,9 +257,17 @@ fn check_metric(m: &MetricTally, n: u64) -> Result<(), String> {
     } else if mo.variance() != 0.0 {
         return Err("inconsistent moments: one value with a non-zero variance".into());
     }
-    if let (Some(q0), Some(q1)) = (m.sketch().quantile(0.0), m.sketch().quantile(1.0)) {
-        let tol = 0.02 * lo.abs().max(hi.abs()) + slack;
-        if q0 < lo - tol || q1 > hi + tol {
+    // The sketch's extreme representatives lie within its relative error of the exact min and
+    // max (subnormal magnitudes count as 0); a collapsed sketch has no such bound below.
+    let sketch = m.sketch();
+    if let (false, Some(q0), Some(q1)) = (
+        sketch.is_collapsed(),
+        sketch.quantile(0.0),
+        sketch.quantile(1.0),
+    ) {
+        let alpha = sketch.relative_accuracy() + QUANTILE_ROUNDING_SLACK;
+        let off = |x: f64| alpha * x.abs() + f64::MIN_POSITIVE;
+        if q0 < lo - off(lo) || q1 > hi + off(hi) {
             return Err(format!(
                 "its quantile sketch spans [{q0}, {q1}] outside min {lo} and max {hi}"
             ));
