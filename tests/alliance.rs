@@ -2,6 +2,8 @@
 //! independent single-host runs, leverage transmits across allies, and determinism, shards and
 //! validation hold as for single-host experiments.
 
+mod common;
+
 use negcycle::alliance::{Alliance, AllianceModel};
 use negcycle::prelude::*;
 use negcycle::rng::host_seed;
@@ -158,18 +160,7 @@ fn alliance_reports_are_bit_identical_for_any_thread_count_and_sharding() {
         whole
     );
     for count in [2u64, 3] {
-        let parts: Vec<_> = (0..count)
-            .rev()
-            .map(|i| {
-                let text = small()
-                    .run_shard(i, count)
-                    .unwrap()
-                    .to_json_string()
-                    .unwrap();
-                PartialReport::from_json_str(&text, "part").unwrap()
-            })
-            .collect();
-        let merged = Report::merge(&parts).unwrap();
+        let merged = common::merged_shards(count, small);
         assert_eq!(merged.to_json_string().unwrap(), whole, "{count} shards");
     }
     let one = small().run_shard(0, 2).unwrap();
@@ -425,7 +416,9 @@ fn a_one_host_alliance_with_a_phase_offset_runs_its_phase() {
         .run()
         .unwrap();
     let model = AllianceModel::new(alliance.clone()).unwrap();
-    let arms = model.arms(&[alliance.hosts[0].agreement.cycle_years]).unwrap();
+    let arms = model
+        .arms(&[alliance.hosts[0].agreement.cycle_years])
+        .unwrap();
     let mut ws = negcycle::alliance::AllianceWorkspace::default();
     let mut out = negcycle::alliance::AllianceTrial::default();
     let mut lo = [f64::INFINITY; negcycle::metrics::N_METRICS];

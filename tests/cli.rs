@@ -2,12 +2,14 @@
 //! merged through files, output directories, and bad input (exit status 2, a message naming the
 //! problem, no panic, no output file).
 
+mod common;
+
+use common::TempDir;
 use negcycle::METRICS;
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Instant;
 
 const BIN: &str = env!("CARGO_BIN_EXE_negcycle");
@@ -44,36 +46,6 @@ fn ok<S: AsRef<str>>(args: &[S]) -> String {
     let shown: Vec<&str> = args.iter().map(AsRef::as_ref).collect();
     assert_eq!(r.code, Some(0), "negcycle {shown:?} failed:\n{}", r.stderr);
     r.stdout
-}
-
-/// A directory under the system temporary directory, removed on drop.
-struct TempDir(PathBuf);
-
-impl TempDir {
-    fn new(tag: &str) -> TempDir {
-        static COUNTER: AtomicUsize = AtomicUsize::new(0);
-        let n = COUNTER.fetch_add(1, Ordering::Relaxed);
-        let path =
-            std::env::temp_dir().join(format!("negcycle-cli-{}-{n}-{tag}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&path);
-        std::fs::create_dir_all(&path).expect("create the temporary directory");
-        TempDir(path)
-    }
-
-    fn join(&self, name: &str) -> PathBuf {
-        self.0.join(name)
-    }
-
-    /// The path of `name` inside the directory, as an argument.
-    fn arg(&self, name: &str) -> String {
-        path_arg(&self.join(name))
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
 }
 
 fn path_arg(p: &Path) -> String {
@@ -1079,7 +1051,7 @@ fn bad_inputs_exit_2_with_a_message_and_no_output() {
         assert!(r.stderr.contains(needle), "{args:?}: {}", r.stderr);
     }
     // Nothing but the inputs in the directory.
-    let left: BTreeSet<String> = files_in(&dir.0);
+    let left: BTreeSet<String> = files_in(dir.path());
     assert!(left.iter().all(|f| !f.starts_with("out_")), "{left:?}");
 }
 

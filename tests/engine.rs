@@ -3,6 +3,8 @@
 //! hosts and alliances, tamper-proof merges, complete tallies (or an overflow error), observers,
 //! quantiles inside [min, max], and the tidy CSV / JSON lines schema.
 
+mod common;
+
 use negcycle::alliance::{Alliance, TOTALS};
 use negcycle::prelude::*;
 use negcycle::run::BLOCK_TRIALS;
@@ -302,18 +304,9 @@ fn assert_deterministic(experiment: impl Fn() -> Experiment, what: &str) {
         assert!(json == whole, "{what}: {threads} threads differ from 1");
     }
     for count in [1u64, 3, 7] {
-        let parts: Vec<PartialReport> = (0..count)
-            .rev()
-            .map(|i| {
-                let text = experiment()
-                    .run_shard(i, count)
-                    .unwrap()
-                    .to_json_string()
-                    .unwrap();
-                PartialReport::from_json_str(&text, "part").unwrap()
-            })
-            .collect();
-        let merged = Report::merge(&parts).unwrap().to_json_string().unwrap();
+        let merged = common::merged_shards(count, &experiment)
+            .to_json_string()
+            .unwrap();
         assert!(
             merged == whole,
             "{what}: {count} shards merged in reverse order differ"

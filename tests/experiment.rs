@@ -1,6 +1,8 @@
 //! The experiment engine: determinism across threads and shards, merge errors, paired
 //! comparisons, the report's shape, and the frictionless preset against the closed form.
 
+mod common;
+
 use negcycle::analytic::{self, MismatchParams};
 use negcycle::prelude::*;
 use negcycle::run::BLOCK_TRIALS;
@@ -46,16 +48,10 @@ fn reports_are_bit_identical_for_any_thread_count() {
 fn shards_merge_to_exactly_the_unsharded_report() {
     let whole = experiment().run().unwrap().to_json_string().unwrap();
     for count in [1u64, 2, 3, 7] {
-        let mut parts: Vec<PartialReport> = (0..count)
-            .map(|i| {
-                let part = experiment().threads(2).run_shard(i, count).unwrap();
-                // Through JSON, as a cluster job would hand it over.
-                let text = part.to_json_string().unwrap();
-                PartialReport::from_json_str(&text, "shard").unwrap()
-            })
-            .collect();
-        parts.reverse(); // order of the files does not matter
-        let merged = Report::merge(&parts).unwrap().to_json_string().unwrap();
+        // Through JSON, as a cluster job would hand them over, in reverse order.
+        let merged = common::merged_shards(count, || experiment().threads(2))
+            .to_json_string()
+            .unwrap();
         assert_eq!(merged, whole, "{count} shards");
     }
 }

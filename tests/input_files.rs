@@ -3,43 +3,15 @@
 //! `MAX_SCENARIO_BYTES` are read, FIFOs and devices are refused before they are opened or read,
 //! and either kind of input is recognised from the text.
 
+mod common;
+
+use common::TempDir;
 use negcycle::alliance::Alliance;
 use negcycle::scenario::MAX_SCENARIO_BYTES;
 use negcycle::{Input, Scenario, ScenarioError};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::mpsc;
 use std::time::Duration;
-
-/// A directory under the system temporary directory, removed on drop.
-struct TempDir(PathBuf);
-
-impl TempDir {
-    fn new(tag: &str) -> TempDir {
-        let dir = std::env::temp_dir().join(format!(
-            "negcycle-input-files-test-{}-{tag}",
-            std::process::id()
-        ));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).expect("create temp dir");
-        TempDir(dir)
-    }
-
-    fn write(&self, name: &str, bytes: &[u8]) -> PathBuf {
-        let path = self.0.join(name);
-        std::fs::write(&path, bytes).expect("write temp file");
-        path
-    }
-
-    fn path(&self) -> &Path {
-        &self.0
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
 
 /// The result of `f`, which must return within a few seconds (a reader that opened a FIFO
 /// would block forever waiting for a writer).

@@ -1,11 +1,13 @@
 //! Scenario files: presets, the MODEL.md appendix, defaults, validation with field paths, parse
 //! errors with locations, file loading, and robustness against garbage input.
 
+mod common;
+
+use common::TempDir;
 use negcycle::scenario::{
     Agreement, BargainingHorizon, Diffusion, JumpDiffusion, LapseConfig, LapseModel, Party,
     ProtocolConfig, ProtocolKind, Scenario, ScenarioError, Side, Support, Violation,
 };
-use std::path::{Path, PathBuf};
 
 /// The scenario file of MODEL.md's appendix, verbatim.
 const APPENDIX_TOML: &str = r#"name = "us_rok_sma"
@@ -72,37 +74,6 @@ fn violations(result: Result<Scenario, ScenarioError>, context: &str) -> Vec<Vio
     match result {
         Err(ScenarioError::Invalid(v)) => v,
         other => panic!("{context}: expected ScenarioError::Invalid, got {other:?}"),
-    }
-}
-
-/// A temporary directory unique to this process and test, removed on drop (even on failure).
-struct TempDir(PathBuf);
-
-impl TempDir {
-    fn new(tag: &str) -> TempDir {
-        let dir = std::env::temp_dir().join(format!(
-            "negcycle-scenario-test-{}-{tag}",
-            std::process::id()
-        ));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).expect("create temp dir");
-        TempDir(dir)
-    }
-
-    fn write(&self, name: &str, bytes: &[u8]) -> PathBuf {
-        let path = self.0.join(name);
-        std::fs::write(&path, bytes).expect("write temp file");
-        path
-    }
-
-    fn path(&self) -> &Path {
-        &self.0
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
     }
 }
 
