@@ -14,7 +14,6 @@ use crate::metrics::N_METRICS;
 use crate::stats::{MetricTally, QUANTILE_ROUNDING_SLACK};
 use crate::tally::Tally;
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
 
 /// The format marker of partial reports written by this version.
 pub const PARTIAL_FORMAT: u32 = 2;
@@ -64,10 +63,7 @@ impl PartialReport {
         blank.checksum = String::new();
         let text =
             serde_json::to_vec(&blank).map_err(|e| Error::Internal(format!("checksum: {e}")))?;
-        Ok(Sha256::digest(&text)
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect())
+        Ok(super::write::sha256_hex(&text))
     }
 
     /// The partial report as JSON (one line).
