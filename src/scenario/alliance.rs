@@ -513,13 +513,7 @@ impl Alliance {
     /// # Errors
     /// Only if a value cannot be represented in TOML.
     pub fn to_toml_string(&self) -> Result<String, ScenarioError> {
-        toml::to_string(self).map_err(|e| ScenarioError::Parse {
-            origin: self.name.clone(),
-            format: "TOML",
-            message: e.to_string(),
-            line: None,
-            column: None,
-        })
+        super::load::to_toml(self, &self.name)
     }
 }
 

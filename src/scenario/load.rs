@@ -61,13 +61,7 @@ impl Scenario {
     /// # Errors
     /// Only if a value cannot be represented in TOML (a non-finite number).
     pub fn to_toml_string(&self) -> Result<String, ScenarioError> {
-        toml::to_string(self).map_err(|e| ScenarioError::Parse {
-            origin: self.name.clone(),
-            format: "TOML",
-            message: e.to_string(),
-            line: None,
-            column: None,
-        })
+        to_toml(self, &self.name)
     }
 
     /// The scenario as pretty JSON text (parsing it back gives an equal scenario).
@@ -83,6 +77,20 @@ impl Scenario {
             column: None,
         })
     }
+}
+
+/// `value` as TOML text; an error names `origin` (the scenario's or alliance's name).
+pub(crate) fn to_toml<T: serde::Serialize>(
+    value: &T,
+    origin: &str,
+) -> Result<String, ScenarioError> {
+    toml::to_string(value).map_err(|e| ScenarioError::Parse {
+        origin: origin.to_string(),
+        format: "TOML",
+        message: e.to_string(),
+        line: None,
+        column: None,
+    })
 }
 
 /// Largest accepted scenario or alliance file, bytes (4 MiB).
