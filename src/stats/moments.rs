@@ -3,7 +3,8 @@
 use serde::{Deserialize, Serialize};
 
 use super::fixed::{
-    add_at, add_limbs, decompose, ldexp, mul_limbs, sub_at, sub_limbs, to_mant_exp, twos_abs,
+    add_at, add_limbs, decompose, div_small, ldexp, mul_limbs, sub_at, sub_limbs, to_f64_rounded,
+    to_mant_exp, twos_abs,
 };
 use super::{StatsError, Z95, accepted, invalid_state};
 
@@ -16,6 +17,9 @@ const SUM_SCALE: i64 = 1074;
 const SQ_LIMBS: usize = 50;
 /// Binary scale of the `Σx²` limbs.
 const SQ_SCALE: i64 = 2148;
+/// Zero limbs put below `|Σx|` before dividing it by `n < 2⁶⁴`, so that the quotient of
+/// any non-zero sum keeps at least 65 significant bits (it is above `2¹²⁸ / n`).
+const MEAN_FRACTION_LIMBS: usize = 2;
 
 /// Count, mean, variance, minimum and maximum of a stream of values, mergeable exactly.
 ///
@@ -176,19 +180,22 @@ impl Moments {
         }
     }
 
-    /// Arithmetic mean (0 when empty), within two roundings of the exact mean.
+    /// Arithmetic mean (0 when empty): the exact mean `Σx / n`, rounded once to the nearest
+    /// `f64` (ties to even). Hence `min ≤ mean ≤ max`, and `n` copies of `x` have mean `x`.
     pub fn mean(&self) -> f64 {
         if self.count == 0 {
             return 0.0;
         }
         let (negative, magnitude) = twos_abs(&self.sum);
-        match to_mant_exp(&magnitude) {
-            None => 0.0,
-            Some((f, e)) => {
-                let v = ldexp(f / self.count as f64, e - SUM_SCALE);
-                if negative { -v } else { v }
-            }
-        }
+        // `⌊|Σx| · 2^(1074 + 128) / n⌋` by exact long division; a non-zero remainder is the
+        // sticky bit of the one rounding.
+        let mut quotient = [0u64; SUM_LIMBS + MEAN_FRACTION_LIMBS];
+        quotient[MEAN_FRACTION_LIMBS..].copy_from_slice(&magnitude);
+        let remainder = div_small(&mut quotient, self.count);
+        let scale = SUM_SCALE + 64 * MEAN_FRACTION_LIMBS as i64;
+        let v = to_f64_rounded(&quotient, remainder != 0, -scale);
+        // A negative mean below half the smallest subnormal rounds to 0, reported as +0.
+        if negative && v != 0.0 { -v } else { v }
     }
 
     /// Sample variance with divisor `n − 1` (units²); 0 when fewer than 2 values.
