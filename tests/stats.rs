@@ -906,3 +906,38 @@ proptest::proptest! {
         }
     }
 }
+
+/// The exact sample variance of `k · 2^s` (integers `k`, at least two) with `i128` sums,
+/// rounded once: `(n·Σk² − (Σk)²) / (n(n−1)) · 4^s`.
+fn exact_variance(ks: &[i64], s: i32) -> f64 {
+    let n = ks.len() as i128;
+    let sum: i128 = ks.iter().map(|&k| i128::from(k)).sum();
+    let sum_sq: i128 = ks.iter().map(|&k| i128::from(k) * i128::from(k)).sum();
+    let numerator = (n * sum_sq - sum * sum) as u128;
+    if numerator == 0 {
+        return 0.0;
+    }
+    // Normalised to 127 bits: the quotient is ≥ 2¹²⁶ / n² > 2⁵⁷ for n < 2³⁴.
+    let shift = numerator.leading_zeros() - 1;
+    let q = round_quotient(numerator << shift, (n * (n - 1)) as u128);
+    q * 2f64.powi(2 * s - shift as i32)
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(512))]
+
+    /// The variance of integers scaled by a power of two equals the exact variance rounded
+    /// once.
+    #[test]
+    fn the_variance_is_the_exact_variance_rounded_once(
+        ks in proptest::collection::vec(-(1i64 << 40)..(1i64 << 40), 2..300),
+        small in proptest::bool::ANY,
+        s in -60i32..60,
+    ) {
+        let ks: Vec<i64> = if small { ks.iter().map(|k| k % 3).collect() } else { ks };
+        let xs: Vec<f64> = ks.iter().map(|&k| k as f64 * 2f64.powi(s)).collect();
+        let m = moments_of(&xs);
+        proptest::prop_assert_eq!(m.variance().to_bits(), exact_variance(&ks, s).to_bits());
+        proptest::prop_assert_eq!(m.sd(), m.variance().sqrt());
+    }
+}

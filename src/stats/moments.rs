@@ -20,6 +20,16 @@ const SQ_SCALE: i64 = 2148;
 /// Zero limbs put below `|Σx|` before dividing it by `n < 2⁶⁴`, so that the quotient of
 /// any non-zero sum keeps at least 65 significant bits (it is above `2¹²⁸ / n`).
 const MEAN_FRACTION_LIMBS: usize = 2;
+/// Zero limbs put below the variance's numerator before dividing it by `n(n−1) < 2¹²⁸`:
+/// the quotient of a non-zero numerator is above `2¹⁹² / 2¹²⁸`, so keeps 65 bits.
+const VAR_FRACTION_LIMBS: usize = 3;
+/// Limbs of the variance's numerator `n·Σx² − (Σx)²`: at most those of `n·Σx²` (`SQ_LIMBS`
+/// and one for `n`, plus the spare limb of `mul_limbs`) or of `(Σx)²` (`2·SUM_LIMBS + 1`).
+const VAR_NUMERATOR_LIMBS: usize = if SQ_LIMBS + 2 > 2 * SUM_LIMBS + 1 {
+    SQ_LIMBS + 2
+} else {
+    2 * SUM_LIMBS + 1
+};
 
 /// Count, mean, variance, minimum and maximum of a stream of values, mergeable exactly.
 ///
@@ -198,8 +208,8 @@ impl Moments {
         if negative && v != 0.0 { -v } else { v }
     }
 
-    /// Sample variance with divisor `n − 1` (units²); 0 when fewer than 2 values.
-    /// Computed from the exact `n·Σx² − (Σx)²`, so within a few roundings of exact.
+    /// Sample variance with divisor `n − 1` (units²); 0 when fewer than 2 values. The exact
+    /// `(n·Σx² − (Σx)²) / (n(n−1))`, rounded once to the nearest `f64` (ties to even).
     pub fn variance(&self) -> f64 {
         if self.count < 2 {
             return 0.0;
@@ -211,14 +221,14 @@ impl Moments {
         let Some(numerator) = sub_limbs(&n_sum_sq, &square_of_sum) else {
             return 0.0;
         };
-        match to_mant_exp(&numerator) {
-            None => 0.0,
-            Some((f, e)) => {
-                let n = self.count as f64;
-                let n1 = (self.count - 1) as f64;
-                ldexp(f / n / n1, e - SQ_SCALE)
-            }
-        }
+        // `⌊numerator · 2¹⁹² / (n(n−1))⌋` as `⌊⌊· / n⌋ / (n−1)⌋` (the same integer); the
+        // quotient is exact iff both remainders are 0.
+        let mut quotient = [0u64; VAR_NUMERATOR_LIMBS + VAR_FRACTION_LIMBS];
+        quotient[VAR_FRACTION_LIMBS..][..numerator.len()].copy_from_slice(&numerator);
+        let r1 = div_small(&mut quotient, self.count);
+        let r2 = div_small(&mut quotient, self.count - 1);
+        let scale = SQ_SCALE + 64 * VAR_FRACTION_LIMBS as i64;
+        to_f64_rounded(&quotient, r1 != 0 || r2 != 0, -scale)
     }
 
     /// Sample standard deviation `sqrt(variance())` (units of the values).
