@@ -965,12 +965,11 @@ fn quantiles_lie_in_min_max_for_every_row_of_every_preset() {
     }
 }
 
-/// Fails: `Moments::mean` rounds twice (the exact `Σx` to an `f64`, then the division by `n`),
-/// so the mean of 300 copies of 14/29 in `frictionless` (`unsettled_share` at two years) is one
+/// `Moments::mean` used to round twice (the exact `Σx` to an `f64`, then the division by `n`),
+/// so the mean of 300 copies of 14/29 in `frictionless` (`unsettled_share` at two years) was one
 /// ulp above its min and max. See `tests/stats.rs`,
 /// `the_mean_of_copies_of_one_value_is_that_value`.
 #[test]
-#[ignore = "src/stats/moments.rs: Moments::mean is not correctly rounded (off by an ulp)"]
 fn means_lie_in_min_max_for_every_row_of_every_preset() {
     for (name, report) in preset_reports() {
         for (place, r) in rows(report) {

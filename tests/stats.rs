@@ -106,12 +106,13 @@ fn moments_are_exact_on_integers_even_with_a_huge_offset() {
 }
 
 /// The exact `Σx` of `n` copies of `x` is `n·x`, so a correctly rounded mean is `x` itself. The
-/// mean today divides `Σx` rounded to an `f64` by `n` (two roundings): 300 copies of
+/// mean used to divide `Σx` rounded to an `f64` by `n` (two roundings): 300 copies of
 /// `0.4827586206896552` (14/29, the `unsettled_share` of every trial of `frictionless` at two
-/// years) give `0.48275862068965525`, one ulp above the min and the max.
+/// years) gave `0.48275862068965525`, one ulp above the min and the max.
 #[test]
-#[ignore = "src/stats/moments.rs: Moments::mean is not correctly rounded (off by an ulp)"]
 fn the_mean_of_copies_of_one_value_is_that_value() {
+    let m = moments_of(&[0.4827586206896552; 300]);
+    assert_eq!(m.mean().to_bits(), 0.4827586206896552f64.to_bits());
     for x in [
         0.4827586206896552,
         14.0 / 29.0,
@@ -826,5 +827,117 @@ proptest::proptest! {
                 proptest::prop_assert!((got - exact).abs() <= (raw - exact).abs());
             }
         }
+    }
+}
+
+/// The mean is the exact mean rounded once, down to the subnormal range: `(3·2⁻¹⁰⁷⁴) / 2` is
+/// the tie 1.5·2⁻¹⁰⁷⁴ (to even: 2·2⁻¹⁰⁷⁴), a third of 2⁻¹⁰⁷⁴ rounds to 0 (reported as +0, also
+/// for a negative sum), two thirds to 2⁻¹⁰⁷⁴; and `1 + 2⁻⁵²` and `1` average to the tie
+/// `1 + 2⁻⁵³`, which rounds to even, 1.
+#[test]
+fn the_mean_is_rounded_once_even_for_ties_and_subnormals() {
+    let tiny = 5e-324;
+    assert_eq!(moments_of(&[3.0 * tiny, 0.0]).mean(), 2.0 * tiny);
+    assert_eq!(moments_of(&[tiny, 0.0, 0.0]).mean().to_bits(), 0);
+    assert_eq!(moments_of(&[-tiny, 0.0, 0.0]).mean().to_bits(), 0);
+    assert_eq!(moments_of(&[tiny, tiny, 0.0]).mean(), tiny);
+    assert_eq!(moments_of(&[-tiny, -tiny, 0.0]).mean(), -tiny);
+    let up = 1.0 + f64::EPSILON;
+    assert_eq!(moments_of(&[up, 1.0]).mean(), 1.0);
+    assert_eq!(moments_of(&[up, up, 1.0]).mean(), up);
+    assert_eq!(moments_of(&[-up, -up, -1.0]).mean(), -up);
+    // The largest accepted magnitudes: no overflow in the exact sum or the division.
+    let m = moments_of(&[MAX_ABS_VALUE, MAX_ABS_VALUE, -MAX_ABS_VALUE]);
+    assert_eq!(m.mean(), MAX_ABS_VALUE / 3.0);
+}
+
+/// `m` rounded to the nearest `f64`, ties to even, by an independent route: round to odd
+/// (the sticky bit in bit 0, at least two bits below the rounding position), then Rust's
+/// correctly rounded `u128 as f64`.
+fn round_quotient(num: u128, den: u128) -> f64 {
+    assert!(num >= den << 56, "the quotient needs 57 bits");
+    let (q, r) = (num / den, num % den);
+    (q | u128::from(r != 0)) as f64
+}
+
+/// The exact mean of `k · 2^s` (integers `k`) with `i128` sums, rounded once.
+fn exact_mean(ks: &[i64], s: i32) -> f64 {
+    let sum: i128 = ks.iter().map(|&k| i128::from(k)).sum();
+    if sum == 0 {
+        return 0.0;
+    }
+    // |Σk| < 2⁶¹ here, so |Σk| · 2⁶⁶ fits; the quotient is ≥ 2⁶⁶ / n > 2⁵⁷.
+    let q = round_quotient(sum.unsigned_abs() << 66, ks.len() as u128);
+    let v = q * 2f64.powi(s - 66);
+    if sum < 0 { -v } else { v }
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(512))]
+
+    /// The mean of integers scaled by a power of two equals the exact mean rounded once.
+    #[test]
+    fn the_mean_is_the_exact_mean_rounded_once(
+        ks in proptest::collection::vec(-(1i64 << 52)..(1i64 << 52), 1..300),
+        small in proptest::bool::ANY,
+        s in -60i32..60,
+    ) {
+        // Small integers too, where ties and short quotients are common.
+        let ks: Vec<i64> = if small { ks.iter().map(|k| k % 7).collect() } else { ks };
+        let xs: Vec<f64> = ks.iter().map(|&k| k as f64 * 2f64.powi(s)).collect();
+        let m = moments_of(&xs);
+        proptest::prop_assert_eq!(m.mean().to_bits(), exact_mean(&ks, s).to_bits());
+        proptest::prop_assert!(m.min() <= m.mean() && m.mean() <= m.max());
+    }
+
+    /// Any sample: the mean lies in [min, max]; a constant sample has that constant as mean.
+    #[test]
+    fn the_mean_lies_in_min_max_and_a_constant_is_its_own_mean(
+        xs in sample_strategy(),
+        x in proptest::num::f64::ANY,
+        n in 1usize..3000,
+    ) {
+        let m = moments_of(&xs);
+        proptest::prop_assert!(m.min() <= m.mean() && m.mean() <= m.max(), "{:?}", m);
+        if x.abs() <= MAX_ABS_VALUE {
+            let c = moments_of(&vec![x; n]);
+            proptest::prop_assert_eq!(c.mean(), x);
+            proptest::prop_assert_eq!(c.variance(), 0.0);
+        }
+    }
+}
+
+/// The exact sample variance of `k · 2^s` (integers `k`, at least two) with `i128` sums,
+/// rounded once: `(n·Σk² − (Σk)²) / (n(n−1)) · 4^s`.
+fn exact_variance(ks: &[i64], s: i32) -> f64 {
+    let n = ks.len() as i128;
+    let sum: i128 = ks.iter().map(|&k| i128::from(k)).sum();
+    let sum_sq: i128 = ks.iter().map(|&k| i128::from(k) * i128::from(k)).sum();
+    let numerator = (n * sum_sq - sum * sum) as u128;
+    if numerator == 0 {
+        return 0.0;
+    }
+    // Normalised to 127 bits: the quotient is ≥ 2¹²⁶ / n² > 2⁵⁷ for n < 2³⁴.
+    let shift = numerator.leading_zeros() - 1;
+    let q = round_quotient(numerator << shift, (n * (n - 1)) as u128);
+    q * 2f64.powi(2 * s - shift as i32)
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(512))]
+
+    /// The variance of integers scaled by a power of two equals the exact variance rounded
+    /// once.
+    #[test]
+    fn the_variance_is_the_exact_variance_rounded_once(
+        ks in proptest::collection::vec(-(1i64 << 40)..(1i64 << 40), 2..300),
+        small in proptest::bool::ANY,
+        s in -60i32..60,
+    ) {
+        let ks: Vec<i64> = if small { ks.iter().map(|k| k % 3).collect() } else { ks };
+        let xs: Vec<f64> = ks.iter().map(|&k| k as f64 * 2f64.powi(s)).collect();
+        let m = moments_of(&xs);
+        proptest::prop_assert_eq!(m.variance().to_bits(), exact_variance(&ks, s).to_bits());
+        proptest::prop_assert_eq!(m.sd(), m.variance().sqrt());
     }
 }

@@ -148,9 +148,12 @@ pub(super) fn sub_limbs(a: &[u64], b: &[u64]) -> Option<Vec<u64>> {
     (!borrow).then_some(out)
 }
 
-/// An unsigned number `N` as `(f, e)` with `f` = `N / 2^e` correctly rounded to `f64`
-/// (`f < 2⁶⁴`); `None` when `N = 0`.
-pub(super) fn to_mant_exp(limbs: &[u64]) -> Option<(f64, i64)> {
+/// The 64 leading bits of a non-zero unsigned `N`: `(lead, shift)` with
+/// `lead = ⌊N / 2^shift⌋ < 2⁶⁴`, except that bit 0 of `lead` is also set when any bit of `N`
+/// below `2^shift` is (a sticky bit). `shift > 0` only when `N ≥ 2⁶⁴`, and then
+/// `lead ≥ 2⁶³`, so the sticky bit lies 11 bits below the last bit an `f64` keeps. `None`
+/// when `N = 0`.
+fn leading_bits(limbs: &[u64]) -> Option<(u64, u64)> {
     let limbs = trimmed(limbs);
     let top_index = limbs.len().checked_sub(1)?;
     let top = limbs[top_index];
@@ -172,7 +175,63 @@ pub(super) fn to_mant_exp(limbs: &[u64]) -> Option<(f64, i64)> {
     if discarded_low != 0 || limbs[..limb].iter().any(|&l| l != 0) {
         lead |= 1;
     }
-    Some((lead as f64, shift as i64))
+    Some((lead, shift))
+}
+
+/// An unsigned number `N` as `(f, e)` with `f` = `N / 2^e` correctly rounded to `f64`
+/// (`f < 2⁶⁴`); `None` when `N = 0`.
+pub(super) fn to_mant_exp(limbs: &[u64]) -> Option<(f64, i64)> {
+    leading_bits(limbs).map(|(lead, shift)| (lead as f64, shift as i64))
+}
+
+/// `(N + δ) · 2^e` rounded once to the nearest `f64`, ties to even, for an unsigned `N`:
+/// `δ = 0` when `!inexact`, and some unknown `0 < δ < 1` when `inexact` (the remainder of
+/// an exact division, see [`div_small`]). Unlike `ldexp(to_mant_exp(N))` this rounds once
+/// in the subnormal range too. 0 when `N = 0` and `!inexact`.
+///
+/// Requires `N ≥ 2⁵⁴` when `inexact` (so the rounding position lies above bit 0 of `N` and
+/// `δ` only acts as a sticky bit) and a result below `f64::MAX`.
+pub(super) fn to_f64_rounded(limbs: &[u64], inexact: bool, e: i64) -> f64 {
+    let Some((lead, shift)) = leading_bits(limbs) else {
+        return 0.0;
+    };
+    debug_assert!(!inexact || shift > 0 || lead >= 1 << 54);
+    // `lead · 2^low` is `N · 2^e` up to the sticky bit; `top` is the weight of its leading
+    // bit, `last` the weight of the last bit the result keeps: 53 significant bits, or
+    // fewer where the result is subnormal (no bit below 2⁻¹⁰⁷⁴).
+    let low = e + shift as i64;
+    let top = low + i64::from(63 - lead.leading_zeros());
+    let last = (top - 52).max(-1074);
+    let dropped = last - low;
+    if dropped <= 0 {
+        // Every bit is kept (and then `shift = 0`: `lead` is exact and has ≤ 53 bits).
+        return ldexp(lead as f64, low);
+    }
+    let dropped = u32::try_from(dropped).unwrap_or(u32::MAX);
+    let kept = lead.checked_shr(dropped).unwrap_or(0);
+    let (half, below) = match dropped {
+        1..=64 => (
+            (lead >> (dropped - 1)) & 1 == 1,
+            lead & ((1u64 << (dropped - 1)) - 1),
+        ),
+        _ => (false, lead),
+    };
+    let round_up = half && (below != 0 || inexact || kept & 1 == 1);
+    // `kept + 1 ≤ 2⁵³` and `last ≥ −1074`: exactly representable, so `ldexp` is exact.
+    ldexp((kept + u64::from(round_up)) as f64, last)
+}
+
+/// `limbs ← ⌊limbs / d⌋` in place (unsigned), returning the remainder `limbs mod d`.
+/// Panics if `d = 0`.
+pub(super) fn div_small(limbs: &mut [u64], d: u64) -> u64 {
+    let d = u128::from(d);
+    let mut rem: u128 = 0;
+    for l in limbs.iter_mut().rev() {
+        let cur = (rem << 64) | u128::from(*l);
+        *l = (cur / d) as u64;
+        rem = cur % d;
+    }
+    rem as u64
 }
 
 /// `x · 2^e`, scaling in steps so that no intermediate overflows or underflows early.
@@ -256,5 +315,91 @@ mod tests {
         assert!((ldexp(f, e) - v).abs() <= v * 1e-15);
         assert_eq!(sub_limbs(&[1], &[2]), None);
         assert_eq!(sub_limbs(&[0, 1], &[1]), Some(vec![u64::MAX, 0]));
+    }
+
+    #[test]
+    fn div_small_matches_u128_and_reconstructs_the_dividend() {
+        for (v, d) in [
+            (0u128, 1u64),
+            (u128::MAX, 1),
+            (u128::MAX, 3),
+            (12345, 7),
+            (1 << 100, u64::MAX),
+        ] {
+            let mut limbs = limbs_from_u128(v, 3);
+            let r = div_small(&mut limbs, d);
+            assert_eq!(limbs, limbs_from_u128(v / u128::from(d), 3), "{v} / {d}");
+            assert_eq!(u128::from(r), v % u128::from(d));
+        }
+        // A wide dividend: q·d + r gives it back, with r < d.
+        let mut state = 0x9e37_79b9_7f4a_7c15u64;
+        let mut next = || {
+            state = state
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1);
+            state
+        };
+        for _ in 0..50 {
+            let a: Vec<u64> = (0..9).map(|_| next()).collect();
+            let d = next() >> (next() % 64);
+            let d = d.max(1);
+            let mut q = a.clone();
+            let r = div_small(&mut q, d);
+            assert!(r < d);
+            let mut back = mul_limbs(&q, &[d]);
+            add_at(&mut back, u128::from(r), 0);
+            assert_eq!(back[..9], a[..]);
+            assert!(back[9..].iter().all(|&l| l == 0));
+        }
+    }
+
+    #[test]
+    fn to_f64_rounded_rounds_once_to_nearest_even() {
+        // 55 bits, the two dropped bits are exactly one half: ties to even (down), and an
+        // inexact tail breaks the tie upward.
+        let n = limbs_from_u128((1 << 54) + 2, 2);
+        assert_eq!(to_f64_rounded(&n, false, 0), 2f64.powi(54));
+        assert_eq!(to_f64_rounded(&n, true, 0), 2f64.powi(54) + 4.0);
+        let n = limbs_from_u128((1 << 54) + 6, 2);
+        assert_eq!(to_f64_rounded(&n, false, 0), 2f64.powi(54) + 8.0);
+        // Exact values, zero.
+        assert_eq!(to_f64_rounded(&[12345, 0], false, -3), 12345.0 / 8.0);
+        assert_eq!(to_f64_rounded(&[0, 0], false, -1074), 0.0);
+        // Subnormal: (2⁶⁴ + 2⁶³ − 1) · 2⁻¹¹³⁸ is just below 1.5 · 2⁻¹⁰⁷⁴, so it rounds to
+        // 2⁻¹⁰⁷⁴. Rounding to 53 bits first (`to_mant_exp`) makes it the tie 1.5 · 2⁻¹⁰⁷⁴,
+        // which then rounds to even, 2⁻¹⁰⁷³: the double rounding this function avoids.
+        let tiny = 5e-324;
+        let n = vec![(1u64 << 63) - 1, 1];
+        assert_eq!(to_f64_rounded(&n, false, -1138), tiny);
+        let (f, e) = to_mant_exp(&n).unwrap();
+        assert_eq!(ldexp(f, e - 1138), 2.0 * tiny);
+        // Subnormal ties and tails: 1.5 → 2, 0.5 → 0, 0.5 + δ → 1, 0.25 → 0 (units 2⁻¹⁰⁷⁴).
+        assert_eq!(to_f64_rounded(&[3], false, -1075), 2.0 * tiny);
+        assert_eq!(to_f64_rounded(&[1 << 54], false, -1075 - 54), 0.0);
+        assert_eq!(to_f64_rounded(&[1 << 54], true, -1075 - 54), tiny);
+        assert_eq!(to_f64_rounded(&[1 << 60], false, -1076 - 60), 0.0);
+        assert_eq!(to_f64_rounded(&[u64::MAX], true, -1074 - 200), 0.0);
+        // The smallest normal number, reached by rounding up from just below it.
+        let n = limbs_from_u128((1u128 << 80) - 1, 2);
+        assert_eq!(to_f64_rounded(&n, false, -1022 - 80), f64::MIN_POSITIVE);
+        // In the normal range it agrees with `to_mant_exp` (one rounding there too).
+        let mut state = 0x2545_f491_4f6c_dd1du64;
+        let mut next = || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        for _ in 0..200 {
+            let len = 1 + (next() % 5) as usize;
+            let mut n: Vec<u64> = (0..len).map(|_| next()).collect();
+            n[len - 1] = (n[len - 1] >> (next() % 64)).max(1);
+            let e = -1000 + (next() % 1200) as i64 - 64 * len as i64;
+            let (f, k) = to_mant_exp(&n).unwrap();
+            let expected = ldexp(f, k + e);
+            if expected >= f64::MIN_POSITIVE {
+                assert_eq!(to_f64_rounded(&n, false, e), expected, "{n:?} · 2^{e}");
+            }
+        }
     }
 }

@@ -19,12 +19,16 @@
 //!   `Σx` and `Σx²` *exactly*, as wide fixed-point integers (every `f64` and the exact
 //!   square of every `f64` is an integer multiple of 2⁻¹⁰⁷⁴ resp. 2⁻²¹⁴⁸). Merging adds
 //!   integers, which is associative. The mean and the variance are computed from the
-//!   exact sums at query time (the variance as `(n·Σx² − (Σx)²) / (n(n−1))` in exact
-//!   integer arithmetic, rounded only at the end), so they are as accurate as a
-//!   two-pass computation and suffer no cancellation. A Welford/Chan accumulator was
-//!   deliberately *not* used: Chan's merge formula is not associative in floating
-//!   point, so merging shards (`(b₀+b₁)+(b₂+b₃)`) would not reproduce the single-run
-//!   result (`((b₀+b₁)+b₂)+b₃`) bit for bit.
+//!   exact sums at query time: the mean is the exact `Σx / n` (long division of the
+//!   fixed-point integer by `n`) rounded once to the nearest `f64`, ties to even, so
+//!   `min ≤ mean ≤ max` always and `n` copies of `x` have mean exactly `x`; likewise the
+//!   variance is the exact `(n·Σx² − (Σx)²) / (n(n−1))` rounded once (0 for a constant
+//!   sample). The standard deviation is the `f64` square root of that variance and the
+//!   standard error `sd / √n`, a few roundings more. So they are at least as accurate as
+//!   a two-pass computation and suffer no cancellation. A Welford/Chan
+//!   accumulator was deliberately *not* used: Chan's merge formula is not associative in
+//!   floating point, so merging shards (`(b₀+b₁)+(b₂+b₃)`) would not reproduce the
+//!   single-run result (`((b₀+b₁)+b₂)+b₃`) bit for bit.
 //! * [`QuantileSketch`] is a DDSketch whose state is integer bucket counts in a
 //!   canonical layout; collapsing of the lowest buckets depends only on the largest
 //!   bucket seen, so it too is order- and grouping-independent.

@@ -3,7 +3,8 @@
 use serde::{Deserialize, Serialize};
 
 use super::fixed::{
-    add_at, add_limbs, decompose, ldexp, mul_limbs, sub_at, sub_limbs, to_mant_exp, twos_abs,
+    add_at, add_limbs, decompose, div_small, ldexp, mul_limbs, sub_at, sub_limbs, to_f64_rounded,
+    to_mant_exp, twos_abs,
 };
 use super::{StatsError, Z95, accepted, invalid_state};
 
@@ -16,6 +17,19 @@ const SUM_SCALE: i64 = 1074;
 const SQ_LIMBS: usize = 50;
 /// Binary scale of the `Σx²` limbs.
 const SQ_SCALE: i64 = 2148;
+/// Zero limbs put below `|Σx|` before dividing it by `n < 2⁶⁴`, so that the quotient of
+/// any non-zero sum keeps at least 65 significant bits (it is above `2¹²⁸ / n`).
+const MEAN_FRACTION_LIMBS: usize = 2;
+/// Zero limbs put below the variance's numerator before dividing it by `n(n−1) < 2¹²⁸`:
+/// the quotient of a non-zero numerator is above `2¹⁹² / 2¹²⁸`, so keeps 65 bits.
+const VAR_FRACTION_LIMBS: usize = 3;
+/// Limbs of the variance's numerator `n·Σx² − (Σx)²`: at most those of `n·Σx²` (`SQ_LIMBS`
+/// and one for `n`, plus the spare limb of `mul_limbs`) or of `(Σx)²` (`2·SUM_LIMBS + 1`).
+const VAR_NUMERATOR_LIMBS: usize = if SQ_LIMBS + 2 > 2 * SUM_LIMBS + 1 {
+    SQ_LIMBS + 2
+} else {
+    2 * SUM_LIMBS + 1
+};
 
 /// Count, mean, variance, minimum and maximum of a stream of values, mergeable exactly.
 ///
@@ -176,23 +190,26 @@ impl Moments {
         }
     }
 
-    /// Arithmetic mean (0 when empty), within two roundings of the exact mean.
+    /// Arithmetic mean (0 when empty): the exact mean `Σx / n`, rounded once to the nearest
+    /// `f64` (ties to even). Hence `min ≤ mean ≤ max`, and `n` copies of `x` have mean `x`.
     pub fn mean(&self) -> f64 {
         if self.count == 0 {
             return 0.0;
         }
         let (negative, magnitude) = twos_abs(&self.sum);
-        match to_mant_exp(&magnitude) {
-            None => 0.0,
-            Some((f, e)) => {
-                let v = ldexp(f / self.count as f64, e - SUM_SCALE);
-                if negative { -v } else { v }
-            }
-        }
+        // `⌊|Σx| · 2^(1074 + 128) / n⌋` by exact long division; a non-zero remainder is the
+        // sticky bit of the one rounding.
+        let mut quotient = [0u64; SUM_LIMBS + MEAN_FRACTION_LIMBS];
+        quotient[MEAN_FRACTION_LIMBS..].copy_from_slice(&magnitude);
+        let remainder = div_small(&mut quotient, self.count);
+        let scale = SUM_SCALE + 64 * MEAN_FRACTION_LIMBS as i64;
+        let v = to_f64_rounded(&quotient, remainder != 0, -scale);
+        // A negative mean below half the smallest subnormal rounds to 0, reported as +0.
+        if negative && v != 0.0 { -v } else { v }
     }
 
-    /// Sample variance with divisor `n − 1` (units²); 0 when fewer than 2 values.
-    /// Computed from the exact `n·Σx² − (Σx)²`, so within a few roundings of exact.
+    /// Sample variance with divisor `n − 1` (units²); 0 when fewer than 2 values. The exact
+    /// `(n·Σx² − (Σx)²) / (n(n−1))`, rounded once to the nearest `f64` (ties to even).
     pub fn variance(&self) -> f64 {
         if self.count < 2 {
             return 0.0;
@@ -204,14 +221,14 @@ impl Moments {
         let Some(numerator) = sub_limbs(&n_sum_sq, &square_of_sum) else {
             return 0.0;
         };
-        match to_mant_exp(&numerator) {
-            None => 0.0,
-            Some((f, e)) => {
-                let n = self.count as f64;
-                let n1 = (self.count - 1) as f64;
-                ldexp(f / n / n1, e - SQ_SCALE)
-            }
-        }
+        // `⌊numerator · 2¹⁹² / (n(n−1))⌋` as `⌊⌊· / n⌋ / (n−1)⌋` (the same integer); the
+        // quotient is exact iff both remainders are 0.
+        let mut quotient = [0u64; VAR_NUMERATOR_LIMBS + VAR_FRACTION_LIMBS];
+        quotient[VAR_FRACTION_LIMBS..][..numerator.len()].copy_from_slice(&numerator);
+        let r1 = div_small(&mut quotient, self.count);
+        let r2 = div_small(&mut quotient, self.count - 1);
+        let scale = SQ_SCALE + 64 * VAR_FRACTION_LIMBS as i64;
+        to_f64_rounded(&quotient, r1 != 0 || r2 != 0, -scale)
     }
 
     /// Sample standard deviation `sqrt(variance())` (units of the values).
