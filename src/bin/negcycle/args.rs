@@ -1,0 +1,290 @@
+//! The command line's arguments: the clap structs and enums, their help texts and defaults.
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+
+/// The preset used when neither `--preset` nor `--scenario` is given.
+pub(crate) const DEFAULT_PRESET: &str = "us_rok_sma";
+/// The cycle lengths compared when `--cycles` is not given.
+pub(crate) const DEFAULT_CYCLES: &str = "1,2,3,5,10";
+/// Trials of `run` when `--trials` is not given.
+const DEFAULT_RUN_TRIALS: u64 = 10_000;
+/// Trials per value of `sweep` when `--trials` is not given.
+const DEFAULT_SWEEP_TRIALS: u64 = 2_000;
+/// Seed when `--seed` is not given.
+const DEFAULT_SEED: u64 = 2019;
+
+const ABOUT: &str = "Monte Carlo simulation of repeated negotiations between allies whose \
+agreements expire: friction, uncertainty and cost by cycle length";
+
+const LONG_ABOUT: &str = "\
+Monte Carlo simulation of repeated negotiations between allies whose agreements expire: \
+friction, uncertainty and cost by cycle length (the model: MODEL.md).
+
+Without a command, negcycle runs the flagship comparison (the same as `negcycle run`): the \
+us_rok_sma preset, 1, 2, 3, 5 and 10-year cycles on the same 10,000 simulated 30-year \
+histories, seed 2019. It finishes in about a second on two cores (release build).";
+
+const AFTER_HELP: &str = "\
+Exit status: 0 success; 2 invalid input or usage (the message names the file, the field path \
+and the rule; also an --out that exists and is not a directory, or lies under a regular file); \
+1 any other failure (an --out that cannot be created or written, or that another negcycle run \
+is writing; internal errors). Both are found before the simulation starts.";
+
+const RUN_LONG_ABOUT: &str = "\
+Simulates one scenario for several cycle lengths (arms) on the same simulated worlds (common \
+random numbers) and reports, per arm and metric, the mean, spread, 95% CI and quantiles, and \
+the paired difference against the reference arm.
+
+With no options (`negcycle` or `negcycle run`) this is the flagship comparison: preset \
+us_rok_sma, cycles 1, 2, 3, 5 and 10 years, 10,000 trials, seed 2019, reference arm 1 year. It \
+finishes in about a second on two cores (release build).
+
+Output: stdout gets the report in the chosen --format (a table by default). --out DIR also \
+writes report.json and report.csv (byte for byte what --format json / csv print) and the charts \
+metrics_by_cycle.svg and deadline_effect.svg (when built with the `plot` feature) into DIR, \
+created if missing, and last manifest.json (each file's size and SHA-256: the set is complete \
+when it is there). DIR is created, locked against a concurrent run and checked writable before \
+the simulation starts (see SECURITY.md). --quiet silences only the progress bar and the informational lines on \
+stderr (\"wrote ...\"), never the report on stdout. The progress bar appears on stderr for runs \
+longer than about a second, and only when stderr is a terminal.
+
+Sharding: --shard I/N runs the I-th (0-based) of N slices of the trials and prints the partial \
+report as JSON (the default format with --shard; table and csv are refused). With --out it is \
+written to DIR/shard_I_of_N.json (shards may share DIR while they run). `negcycle merge` combines the N parts into exactly (byte for \
+byte) the report of the unsharded run with the same options.
+
+Alliances (one patron, several hosts: --preset us_alliances, or a --scenario file with \
+[[hosts]]): each joint arm gives every host its own cycle length, and the report has the patron's \
+totals over all hosts plus a level per host. Give a host's cycle lengths with \
+--cycles NAME=YEARS,... (repeatable, e.g. --cycles korea=1,5 --cycles japan=5); hosts not named \
+keep their own agreement.cycle_years, and the joint arms are the product of the per-host lists \
+(first host in the file varies slowest; at most 1000 arms). A plain --cycles 1,5 is refused for \
+an alliance. --reference K is then the 0-based index of the reference joint arm, as numbered in \
+the report (default 0, the first value of every list: --cycles korea=5,1 makes Korea at five \
+years the reference). --set reaches a host's keys through its name \
+(hosts.japan.agreement.cycle_years=1, hosts.korea.party.margin=0.1), the links through \
+linkage.* (linkage.leverage=0) and shared keys as for one host (patron.opening=0.2). --out DIR \
+writes report.json, report.csv and manifest.json (no charts); --shard and `negcycle merge` work as for one host.
+
+Everything (scenario, --set keys and values, cycles, trials, threads, shard, --out) is checked \
+before the simulation starts; invalid input exits with status 2 and creates no file.";
+
+const MERGE_LONG_ABOUT: &str = "\
+Merges the partial reports written by `negcycle run --shard I/N --format json` (all N of them, \
+in any order) into the full report, identical to the report of the unsharded run. Parts of \
+different experiments, overlapping parts and missing parts are refused (exit status 2). Parts \
+of an alliance run (marked by the key negcycle_alliance_partial) merge into the alliance report; \
+mixing single-host and alliance parts is refused (exit status 2).
+
+Output as for `run`: stdout gets the chosen --format; --out DIR also writes report.json, \
+report.csv and the charts (feature `plot`; none for alliances).";
+
+const SWEEP_LONG_ABOUT: &str = "\
+Runs one experiment per value of a scenario key (--param, a dotted path as for --set) on the \
+same seed, hence the same simulated worlds, and tabulates the chosen metrics by value and cycle \
+length (mean ± 95% CI half-width). Default metrics: lapse_months, unsettled_share, \
+payments_vs_fair, joint_loss; default trials: 2,000 per value.
+
+Output: stdout gets the chosen --format (table: the chosen metrics; csv: one row per value, \
+cycle length and chosen metric; json: every report in full). --out DIR also writes sweep.json, \
+sweep.csv, the chart sweep.svg (feature `plot`) and manifest.json, as for `run`. --quiet silences only the progress bar and \
+the informational lines on stderr.";
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "negcycle",
+    version,
+    about = ABOUT,
+    long_about = LONG_ABOUT,
+    after_help = AFTER_HELP
+)]
+pub(crate) struct Cli {
+    #[command(subcommand)]
+    pub(crate) command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum Command {
+    /// Compare cycle lengths on one scenario or alliance (the default command)
+    #[command(long_about = RUN_LONG_ABOUT, after_help = AFTER_HELP)]
+    Run(RunArgs),
+    /// Merge the partial reports of `run --shard` into the full report
+    #[command(long_about = MERGE_LONG_ABOUT, after_help = AFTER_HELP)]
+    Merge(MergeArgs),
+    /// Run one experiment per value of a scenario key and compare them
+    #[command(long_about = SWEEP_LONG_ABOUT, after_help = AFTER_HELP)]
+    Sweep(SweepArgs),
+    /// List the built-in scenarios (single-host and alliances) with their descriptions
+    Presets,
+    /// Print a built-in scenario or alliance as TOML, ready to edit and use with --scenario
+    Show {
+        /// The preset's name (see `negcycle presets`)
+        #[arg(value_name = "PRESET")]
+        preset: String,
+    },
+    /// Validate a scenario or alliance file (.toml or .json) and list every problem with its
+    /// field path
+    #[command(after_help = AFTER_HELP)]
+    Check {
+        /// The scenario file
+        #[arg(value_name = "FILE")]
+        file: PathBuf,
+    },
+}
+
+/// Output format of a report or sweep.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum Format {
+    /// A text table
+    Table,
+    /// JSON (the stable shape of negcycle::report)
+    Json,
+    /// Tidy CSV, one row per arm, host and metric (OUTPUT.md)
+    Csv,
+    /// JSON lines: the tidy table, one object per row
+    Jsonl,
+}
+
+/// Where the scenario comes from.
+#[derive(Debug, Clone, Args)]
+pub(crate) struct ScenarioArgs {
+    /// Built-in scenario or alliance (see `negcycle presets`) [default: us_rok_sma]
+    #[arg(
+        long,
+        value_name = "NAME",
+        conflicts_with = "scenario",
+        display_order = 1
+    )]
+    pub(crate) preset: Option<String>,
+    /// Scenario file, .toml or .json (see `negcycle show` for the keys); a file with
+    /// [[hosts]] is an alliance
+    #[arg(long, value_name = "FILE", display_order = 2)]
+    pub(crate) scenario: Option<PathBuf>,
+    /// Override a scenario key by its dotted path, e.g. --set host.margin=0.1
+    /// --set lapse.model=attrition (alliances: --set hosts.japan.agreement.cycle_years=1
+    /// --set linkage.leverage=0); repeatable, applied in order, validated like a file
+    #[arg(long = "set", value_name = "KEY=VALUE", display_order = 7)]
+    pub(crate) set: Vec<String>,
+}
+
+/// The experiment's settings shared by `run` and `sweep`.
+#[derive(Debug, Clone, Args)]
+pub(crate) struct ExperimentArgs {
+    /// The reference arm for paired differences: an arm label (base/5, tough/1) or a cycle
+    /// length of the first variant in years [default: the first arm]. For an alliance also the
+    /// 0-based index K of a joint arm, as numbered in the report
+    #[arg(
+        long,
+        value_name = "ARM|YEARS|K",
+        allow_hyphen_values = true,
+        display_order = 5
+    )]
+    pub(crate) reference: Option<String>,
+    /// Seed of every random stream (same seed, same worlds, same numbers)
+    #[arg(long, value_name = "S", default_value_t = DEFAULT_SEED, display_order = 8)]
+    pub(crate) seed: u64,
+    /// Worker threads, 1 to 1024 [default: one per core]; results do not depend on it
+    #[arg(long, value_name = "N", display_order = 9)]
+    pub(crate) threads: Option<usize>,
+    /// Also write the results (JSON, CSV, charts) into DIR, created if missing (see --help)
+    #[arg(long, value_name = "DIR", display_order = 12)]
+    pub(crate) out: Option<PathBuf>,
+    /// No progress bar and no informational lines on stderr (the result still goes to stdout)
+    #[arg(long, short, display_order = 13)]
+    pub(crate) quiet: bool,
+}
+
+#[derive(Debug, Clone, Args)]
+pub(crate) struct RunArgs {
+    #[command(flatten)]
+    pub(crate) scenario: ScenarioArgs,
+    /// Cycle lengths (arms) in years, comma-separated; each a positive whole number of steps
+    /// [default: 1,2,3,5,10]. For an alliance: NAME=YEARS,... per host, repeatable (e.g.
+    /// --cycles korea=1,5 --cycles japan=5); hosts not named keep their own cycle; the joint
+    /// arms are the product of the lists
+    #[arg(
+        long,
+        value_name = "YEARS,...|NAME=YEARS,...",
+        allow_hyphen_values = true,
+        display_order = 4
+    )]
+    pub(crate) cycles: Vec<String>,
+    /// A variant to compare on the same worlds: NAME:KEY=VALUE[,KEY=VALUE...] (repeatable),
+    /// e.g. --variant tough:patron.opening=0.6 or --variant rubinstein:protocol.kind=complete_information;
+    /// the arms are every variant (base, with no overrides, first) × every cycle
+    #[arg(long = "variant", value_name = "NAME:KEY=VALUE,...", display_order = 4)]
+    pub(crate) variants: Vec<String>,
+    #[command(flatten)]
+    pub(crate) experiment: ExperimentArgs,
+    /// Trials: simulated histories per arm
+    #[arg(long, value_name = "N", default_value_t = DEFAULT_RUN_TRIALS, display_order = 6)]
+    pub(crate) trials: u64,
+    /// Run only slice I of N (0-based) of the trials and print the partial report (JSON)
+    #[arg(long, value_name = "I/N", display_order = 10)]
+    pub(crate) shard: Option<String>,
+    /// Output format on stdout [default: table; json with --shard]
+    #[arg(long, value_enum, value_name = "FORMAT", display_order = 11)]
+    pub(crate) format: Option<Format>,
+}
+
+#[derive(Debug, Clone, Args)]
+pub(crate) struct MergeArgs {
+    /// The partial reports (JSON files written by `run --shard I/N`)
+    #[arg(value_name = "FILE", required = true)]
+    pub(crate) files: Vec<PathBuf>,
+    /// Output format on stdout
+    #[arg(long, value_enum, value_name = "FORMAT", default_value = "table")]
+    pub(crate) format: Format,
+    /// Write report.json, report.csv and the charts into this directory (created if missing)
+    #[arg(long, value_name = "DIR")]
+    pub(crate) out: Option<PathBuf>,
+    /// No informational lines on stderr
+    #[arg(long, short)]
+    pub(crate) quiet: bool,
+}
+
+#[derive(Debug, Clone, Args)]
+pub(crate) struct SweepArgs {
+    #[command(flatten)]
+    pub(crate) scenario: ScenarioArgs,
+    /// The scenario key to vary, a dotted path (e.g. patron.opening)
+    #[arg(long, value_name = "KEY", required = true, display_order = 3)]
+    pub(crate) param: String,
+    /// Its values, comma-separated (e.g. 0.1,0.3,1.6)
+    #[arg(
+        long,
+        value_name = "V1,V2,...",
+        required = true,
+        allow_hyphen_values = true,
+        display_order = 3
+    )]
+    pub(crate) values: String,
+    /// Cycle lengths (arms) in years, comma-separated [default: 1,2,3,5,10]; for an alliance
+    /// NAME=YEARS,... per host, repeatable
+    #[arg(
+        long,
+        value_name = "YEARS,...|NAME=YEARS,...",
+        allow_hyphen_values = true,
+        display_order = 4
+    )]
+    pub(crate) cycles: Vec<String>,
+    /// A metric to show (repeatable) [default: lapse_months, unsettled_share,
+    /// payments_vs_fair, joint_loss]
+    #[arg(long = "metric", value_name = "NAME", display_order = 4)]
+    pub(crate) metrics: Vec<String>,
+    #[command(flatten)]
+    pub(crate) experiment: ExperimentArgs,
+    /// Trials per value: simulated histories per arm
+    #[arg(long, value_name = "N", default_value_t = DEFAULT_SWEEP_TRIALS, display_order = 6)]
+    pub(crate) trials: u64,
+    /// Output format on stdout
+    #[arg(
+        long,
+        value_enum,
+        value_name = "FORMAT",
+        default_value = "table",
+        display_order = 11
+    )]
+    pub(crate) format: Format,
+}
