@@ -69,6 +69,7 @@ fn flagship_talks<'a>(scenario: &Scenario, schedules: [Option<&'a [f64]>; 2]) ->
         opener: Side::Patron,
         rounds: ROUNDS,
         rounds_per_step: scenario.protocol.rounds_per_step,
+        clock: scenario.protocol.clock,
         opening_step: 48,
         deadline_step: 60,
         delta_patron: (-scenario.patron_rate() * round_dt).exp(),

@@ -19,6 +19,8 @@ pub enum MetricGroup {
     AgreementCost,
     /// Public support in the host.
     Support,
+    /// The patron's administrations (MODEL.md §10.5).
+    Politics,
 }
 
 impl MetricGroup {
@@ -29,6 +31,7 @@ impl MetricGroup {
             MetricGroup::Uncertainty => "uncertainty",
             MetricGroup::AgreementCost => "agreement cost",
             MetricGroup::Support => "support",
+            MetricGroup::Politics => "politics",
         }
     }
 }
@@ -74,7 +77,7 @@ macro_rules! metrics {
 
 metrics! {
     negotiations, Friction, "count", "Negotiations opened within the horizon";
-    rounds, Friction, "count", "Rounds of talks held, in the window and one per lapse step";
+    rounds, Friction, "count", "Formal rounds of talks held: window rounds plus lapse meetings";
     lapses, Friction, "count", "Negotiations that passed their deadline without agreement";
     lapse_months, Friction, "months", "Months without an agreement in force (before any rupture)";
     negotiation_share, Friction, "share of steps", "Share of steps with talks open, lapses included";
@@ -92,6 +95,8 @@ metrics! {
     joint_loss, AgreementCost, "money (PV)", "Transaction + lapse + rigidity + rupture costs";
     support_final, Support, "level 0 to 1", "Host public support at the end of the horizon";
     support_min, Support, "level 0 to 1", "Lowest host public support over the horizon";
+    hardline_share, Politics, "share of negotiations", "Share of negotiations opened under a hardline patron administration";
+    signed_before_change, Politics, "share of negotiations", "Share of negotiations with a change of administration inside their window that were signed before it (0 if none)";
 }
 
 /// Looks a metric up by its report key.
@@ -111,7 +116,7 @@ pub struct NegotiationRecord {
     pub signing_months: f64,
     /// The agreed log premium over `X*` at signing; `None` after a rupture.
     pub premium: Option<f64>,
-    /// Rounds of talks, window and lapse.
+    /// Formal rounds of talks: rounds held in the window plus lapse meetings.
     pub rounds: u32,
     /// Lapse steps endured.
     pub lapse_steps: u32,

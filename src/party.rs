@@ -10,7 +10,7 @@
 //! efficient terms `X*`; an agreed premium `p` means a payment of `X*·e^p`.
 
 use crate::analytic::annuity_factor;
-use crate::scenario::{Party, Side};
+use crate::scenario::{OpeningReference, Party, Side};
 
 /// One side's position in one negotiation: where it opens, where it stops, how it concedes.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -77,13 +77,17 @@ pub fn positions(patron: &Party, host: &Party, s: &OpeningState) -> (Stance, Sta
     if let Some((beta, target)) = s.benchmark {
         r_h = (1.0 - beta) * r_h + beta * target;
     }
+    let reference = |p: &Party| match p.opening_reference {
+        OpeningReference::StatusQuo => s.status_quo,
+        OpeningReference::Fair => 0.0,
+    };
     let patron_stance = Stance {
-        opening: (s.status_quo + patron.opening + s.extra_demand).max(r_p),
+        opening: (reference(patron) + patron.opening + s.extra_demand).max(r_p),
         reservation: r_p,
         exponent: patron.concession_exponent,
     };
     let host_stance = Stance {
-        opening: (s.status_quo - host.opening).min(r_h),
+        opening: (reference(host) - host.opening).min(r_h),
         reservation: r_h,
         exponent: host.concession_exponent,
     };

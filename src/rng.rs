@@ -18,6 +18,7 @@
 //! | [`Purpose::Protocol`]    | deadline step            | free for user protocols                   |
 //! | [`Purpose::Lapse`]       | deadline step            | attrition: two uniforms per lapse step    |
 //! | [`Purpose::Common`]      | 0                        | alliances: two normals per step, shared by all hosts |
+//! | [`Purpose::Regime`]      | administration index     | one uniform: is this administration hardline? (the experiment's seed, shared by every host) |
 //!
 //! In an alliance, host `i` uses the streams of seed [`host_seed`]`(seed, i)`, so host 0 sees
 //! exactly the streams of a single-host run with the same seed.
@@ -44,6 +45,8 @@ pub enum Purpose {
     Lapse = 4,
     /// The shock common to the hosts of an alliance (two normals per step).
     Common = 5,
+    /// The patron's political regime of one administration (one uniform).
+    Regime = 6,
 }
 
 /// The generator type of every stream.

@@ -178,6 +178,8 @@ fn attrition_delay_matches_fearon_closed_form() {
             host_step: arm.host_lapse_step,
             patron_cost_rate: arm.patron_cost_rate,
             host_cost_rate: arm.host_cost_rate,
+            meeting_steps: 1,
+            patron_change: None,
             dt,
             max_steps: 10_000,
             observable_steps: 10_000,

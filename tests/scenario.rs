@@ -239,6 +239,7 @@ fn appendix_toml_parses_to_expected_struct() {
             max_lapse_months: 24.0,
             lapse_payment: 1.0,
             rupture_cost: 3.0,
+            schedule: Vec::new(),
         }
     );
     assert_eq!(s.months_to_steps(s.agreement.window_months), Some(12));
@@ -251,6 +252,9 @@ fn appendix_toml_parses_to_expected_struct() {
             rounds_per_step: 1,
             tick: 0.0,
             horizon: BargainingHorizon::Infinite,
+            rounds: None,
+            lapse_round_months: None,
+            clock: negcycle::scenario::Clock::Negmas,
         }
     );
     assert_eq!(
@@ -273,6 +277,8 @@ fn appendix_toml_parses_to_expected_struct() {
             lapse_cost: 0.6,
             discount_rate: Some(0.03),
             margin_trend: 0.0,
+            opening_reference: negcycle::scenario::OpeningReference::StatusQuo,
+            regimes: None,
         }
     );
     // `[host]` only sets margin_trend: everything else is the default.
@@ -289,6 +295,7 @@ fn appendix_toml_parses_to_expected_struct() {
             gap_hit: 0.1,
             lapse_hit: 0.2,
             sensitivity: 0.5,
+            erosion: negcycle::scenario::Erosion::OpeningGap,
         }
     );
 

@@ -264,6 +264,7 @@ impl AllianceModel {
         ws.board.reset(n);
         ws.board.leverage = l.leverage;
         ws.board.benchmarking = l.benchmarking;
+        ws.board.premium_precedent = l.precedent == crate::scenario::PrecedentRule::Premium;
         ws.board.precedent_steps = self.precedent_steps;
         out.records.resize_with(n, Vec::new);
         out.hosts.clear();
@@ -278,19 +279,14 @@ impl AllianceModel {
             .enumerate()
         {
             let first = match self.phase_steps[i] {
-                0 => arm.term_steps,
+                0 => arm.term(0).term_steps,
                 p => p,
             };
-            histories.push(History::new(
-                m,
-                arm,
-                path,
-                host_seed(seed, i),
-                trial,
-                records,
-                first,
-                i,
-            ));
+            let mut history =
+                History::new(m, arm, path, host_seed(seed, i), trial, records, first, i);
+            // One patron: every host faces the same administrations.
+            history.regime_seed = seed;
+            histories.push(history);
             accums.push(Accum::new(m));
         }
         let mut talk_any = 0u64;

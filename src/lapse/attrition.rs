@@ -29,8 +29,8 @@ impl AttritionArm {
 }
 
 impl LapseSetup {
-    /// Attrition (Hendricks, Weiss & Wilson 1988; Fearon 1998): each lapse step side `i` gives in
-    /// with probability `1 − exp(−λ_i Δ)`, `λ_i = c_i/(stake·A_i(L))`, where the stake is the gap
+    /// Attrition (Hendricks, Weiss & Wilson 1988; Fearon 1998): at each meeting (every `m` lapse
+    /// steps) side `i` gives in with probability `1 − exp(−λ_i·mΔ)`, `λ_i = c_i/(stake·A_i(L))`, where the stake is the gap
     /// between the last offers. Whoever gives in accepts the other's last offer; both at once
     /// split the difference. A non-positive stake (offers already crossed) ends the lapse in the
     /// first step at the midpoint.
@@ -38,22 +38,25 @@ impl LapseSetup {
         let stake = self.patron_offer - self.host_offer;
         let mid = 0.5 * (self.patron_offer + self.host_offer);
         if stake <= 0.0 {
-            return if self.max_steps >= 1 {
+            return if self.max_steps >= self.meeting() {
                 LapseOutcome::Agreed {
-                    steps: 1,
+                    steps: self.meeting(),
                     premium: mid,
                 }
             } else {
                 LapseOutcome::Rupture
             };
         }
-        let give_in = |cost_rate: f64| -(-(cost_rate / stake) * self.dt).exp_m1();
+        // One chance to give in per meeting, at the hazard accumulated since the last one.
+        let meeting = self.meeting();
+        let interval = self.dt * f64::from(meeting);
+        let give_in = |cost_rate: f64| -(-(cost_rate / stake) * interval).exp_m1();
         let (pp, ph) = (give_in(self.patron_cost_rate), give_in(self.host_cost_rate));
         if pp <= 0.0 && ph <= 0.0 {
             // Nobody ever gives in: the rupture is certain.
             return LapseOutcome::Rupture;
         }
-        for j in 1..=self.max_steps.min(self.observable_steps) {
+        for j in (meeting..=self.max_steps.min(self.observable_steps)).step_by(meeting as usize) {
             let up: f64 = rng.random();
             let uh: f64 = rng.random();
             let (patron_yields, host_yields) = (up < pp, uh < ph);

@@ -17,8 +17,29 @@ mod drift;
 pub use attrition::AttritionArm;
 pub use drift::DriftArm;
 
+impl LapseSetup {
+    /// `m`, at least 1.
+    #[inline]
+    fn meeting(&self) -> u32 {
+        self.meeting_steps.max(1)
+    }
+}
+
 use crate::rng::StreamRng;
 use crate::scenario::{LapseModel, Side};
+
+/// A change of the patron's administration during a lapse (MODEL.md §10.5): from the meeting of
+/// lapse step `at` on, the patron's floor starts from `reservation` and falls by `step` per
+/// lapse step.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct PatronChange {
+    /// The lapse step (a meeting, `>= 1`) from which the new administration's parameters apply.
+    pub at: u32,
+    /// The patron's reservation under the new administration, log premium.
+    pub reservation: f64,
+    /// The patron's floor falls this much per lapse step under it, log units.
+    pub step: f64,
+}
 
 /// Everything the lapse phase needs, fixed when the window closed without a deal.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -44,6 +65,12 @@ pub struct LapseSetup {
     pub patron_cost_rate: f64,
     /// Attrition: `c_H / A_H(L)`, per year.
     pub host_cost_rate: f64,
+    /// Lapse steps between formal meetings, `m >= 1` (MODEL.md §10.1): an agreement is signed
+    /// only at a meeting, in lapse steps `m, 2m, …`. 1: every step (0.1).
+    pub meeting_steps: u32,
+    /// A change of the patron's administration during the lapse, if one flips its regime
+    /// (drift only: under attrition the last offers and the costs do not depend on it).
+    pub patron_change: Option<PatronChange>,
     /// Step length `Δ`, years.
     pub dt: f64,
     /// Lapse steps before rupture, `M`.

@@ -20,7 +20,7 @@ pub use complete_info::CompleteInformation;
 
 use crate::party::Stance;
 use crate::rng::StreamRng;
-use crate::scenario::{Scenario, Side};
+use crate::scenario::{Clock, Scenario, Side};
 use std::fmt::Debug;
 
 /// The state a protocol sees when a negotiation opens.
@@ -34,8 +34,11 @@ pub struct Talks<'a> {
     pub opener: Side,
     /// Number of rounds `N` before the deadline (>= 1).
     pub rounds: u32,
-    /// Rounds per step; round `k` is held in step `opening_step + k / rounds_per_step`.
+    /// Rounds per step (0.1 layout: round `k` is held in step `opening_step + k /
+    /// rounds_per_step`; with `protocol.rounds` the rounds are spread over the window instead).
     pub rounds_per_step: u32,
+    /// The relative-time convention of the rounds (MODEL.md §10.2).
+    pub clock: Clock,
     /// Step at which the window opened.
     pub opening_step: usize,
     /// The deadline: the step at which the current agreement expires.
@@ -63,10 +66,11 @@ impl Talks<'_> {
         }
     }
 
-    /// Relative time of round `k`, `t_k = (k+1)/(N+1)` (the Genius/NegMAS convention).
+    /// Relative time of round `k`: `t_k = (k+1)/(N+1)` (the Genius/NegMAS convention, clock
+    /// `"negmas"`) or `(k+1)/N` (clock `"deadline"`).
     #[inline]
     pub fn relative_time(&self, round: u32) -> f64 {
-        f64::from(round + 1) / f64::from(self.rounds + 1)
+        self.clock.relative_time(round, self.rounds)
     }
 
     /// Rounds `premium` to the tick grid in the offerer's favour: the patron's offers up, the

@@ -154,6 +154,18 @@ impl<'a> Table<'a> {
         (name.to_string(), cells)
     }
 
+    /// Whether any arm has a nonzero politics metric (MODEL.md §10.5).
+    fn politics_seen(&self) -> bool {
+        self.report.arms.iter().any(|a| {
+            a.hosts.iter().any(|h| {
+                METRICS
+                    .iter()
+                    .filter(|m| m.group == MetricGroup::Politics)
+                    .any(|m| h.row(m.name).is_ok_and(|r| r.max != 0.0))
+            })
+        })
+    }
+
     fn body(&self, f: &mut fmt::Formatter<'_>, diff: bool, width: usize) -> fmt::Result {
         let r = self.report;
         let best = r.best_arm("joint_loss").ok().map(|a| a.label.clone());
@@ -194,7 +206,13 @@ impl<'a> Table<'a> {
             MetricGroup::Uncertainty,
             MetricGroup::AgreementCost,
             MetricGroup::Support,
+            MetricGroup::Politics,
         ] {
+            // The politics rows are identically zero without `[patron.regimes]`: shown only when
+            // some arm has a nonzero value.
+            if group == MetricGroup::Politics && !self.politics_seen() {
+                continue;
+            }
             let rows: Vec<_> = METRICS
                 .iter()
                 .filter(|m| m.group == group && self.shown(m.name, true))

@@ -11,6 +11,19 @@ use super::{
 use serde::{Deserialize, Serialize};
 use std::path::Path;
 
+/// What a precedent is (MODEL.md §10.7): the measure of another host's agreement that the
+/// patron's leverage adds to its opening demand.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PrecedentRule {
+    /// `Δ_j = p_j − q_j`: the increase over the status quo that host `j` agreed. Default (0.1).
+    #[default]
+    Increase,
+    /// `Δ_j = p_j`: the premium over the efficient terms that host `j` agreed (a cost-share
+    /// benchmark: "that ally pays this much above fair, so should you").
+    Premium,
+}
+
 /// How the hosts' negotiations and worlds are linked.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
@@ -25,6 +38,13 @@ pub struct Linkage {
     pub precedent_years: f64,
     /// `β ∈ [0, 1]`: how far a host's ceiling moves toward the others' agreed premia. Default 0.
     pub benchmarking: f64,
+    /// What a precedent measures (MODEL.md §10.7). Default `"increase"`.
+    #[serde(skip_serializing_if = "is_increase")]
+    pub precedent: PrecedentRule,
+}
+
+fn is_increase(r: &PrecedentRule) -> bool {
+    *r == PrecedentRule::Increase
 }
 
 impl Default for Linkage {
@@ -34,6 +54,7 @@ impl Default for Linkage {
             leverage: 0.0,
             precedent_years: 3.0,
             benchmarking: 0.0,
+            precedent: PrecedentRule::Increase,
         }
     }
 }
@@ -452,6 +473,16 @@ impl Alliance {
                         .into(),
                 ));
             }
+        } else if key == "linkage.precedent" {
+            out.linkage.precedent = match value.trim().trim_matches('"') {
+                "increase" => PrecedentRule::Increase,
+                "premium" => PrecedentRule::Premium,
+                other => {
+                    return Err(err(format!(
+                        "expected \"increase\" or \"premium\", got {other:?}"
+                    )));
+                }
+            };
         } else if let Some(k) = key.strip_prefix("linkage.") {
             let x: f64 = value
                 .trim()
@@ -465,7 +496,7 @@ impl Alliance {
                 _ => {
                     return Err(err(
                         "no such key; linkage keys: correlation, leverage, precedent_years, \
-                         benchmarking"
+                         benchmarking, precedent"
                             .into(),
                     ));
                 }

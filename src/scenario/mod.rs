@@ -14,14 +14,16 @@ mod input;
 mod load;
 mod overrides;
 mod presets;
+mod regimes;
 mod validate;
 
-pub use alliance::{Alliance, HostSpec, Linkage, MAX_HOST_STEPS, MAX_HOSTS};
+pub use alliance::{Alliance, HostSpec, Linkage, MAX_HOST_STEPS, MAX_HOSTS, PrecedentRule};
 pub use input::Input;
 pub use load::MAX_SCENARIO_BYTES;
+pub use regimes::Regimes;
 pub use validate::{
     MAX_COST_MULTIPLE, MAX_ELASTICITY, MAX_HORIZON_STEPS, MAX_LAPSE_PRESSURE, MAX_LOG_PREMIUM,
-    MAX_LOG_RANGE, MAX_RATE, MAX_STEPS_PER_YEAR, MAX_WINDOW_ROUNDS,
+    MAX_LOG_RANGE, MAX_RATE, MAX_SCHEDULE, MAX_STEPS_PER_YEAR, MAX_WINDOW_ROUNDS,
 };
 
 use serde::{Deserialize, Serialize};
@@ -215,6 +217,12 @@ pub struct Agreement {
     pub lapse_payment: f64,
     /// Cost charged at rupture, multiple of the annual `X*`. Default 3.0. Must be >= 0.
     pub rupture_cost: f64,
+    /// Durations of successive agreements, years (MODEL.md §10.6): the agreement in force at the
+    /// start runs `schedule[0]`, the next `schedule[1]`, …, and after the list `cycle_years`
+    /// repeats. Default empty (every agreement runs `cycle_years`). Each entry must be a positive
+    /// whole number of steps; at most [`MAX_SCHEDULE`] entries.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub schedule: Vec<f64>,
 }
 
 impl Default for Agreement {
@@ -228,6 +236,7 @@ impl Default for Agreement {
             max_lapse_months: 24.0,
             lapse_payment: 1.0,
             rupture_cost: 3.0,
+            schedule: Vec::new(),
         }
     }
 }
@@ -272,6 +281,30 @@ impl Side {
     }
 }
 
+/// The relative time a side sees in round `k` of `N` (MODEL.md §10.2).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Clock {
+    /// `t_k = (k+1)/(N+1)`: the Genius/NegMAS convention; the last targets stop short of the
+    /// reservations. Default (0.1 behaviour).
+    #[default]
+    Negmas,
+    /// `t_k = (k+1)/N`: each side's last-round target is its reservation, so the window ends in
+    /// a deal exactly when the zone of agreement is open.
+    Deadline,
+}
+
+impl Clock {
+    /// Relative time of round `round` (0-based) of `rounds`.
+    #[inline]
+    pub fn relative_time(self, round: u32, rounds: u32) -> f64 {
+        match self {
+            Clock::Negmas => f64::from(round + 1) / f64::from(rounds + 1),
+            Clock::Deadline => f64::from(round + 1) / f64::from(rounds.max(1)),
+        }
+    }
+}
+
 /// Protocol settings.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
@@ -288,6 +321,21 @@ pub struct ProtocolConfig {
     /// Complete-information protocol only: Rubinstein (`"infinite"`, default) or Ståhl
     /// (`"finite"`, with the window's rounds).
     pub horizon: BargainingHorizon,
+    /// `N`: formal rounds in a full-length window (MODEL.md §10.1), spread over its steps (round
+    /// `k` of a window of `W` steps opening at `τ` is held at step `τ + ⌈(k+1)W/N⌉ − 1`); a
+    /// window clipped to `W' < W` steps holds `max(1, round(N·W'/W))` rounds. Default: absent,
+    /// the window's steps × `rounds_per_step` (0.1). Cannot be combined with a `rounds_per_step`
+    /// other than 1. In [1, [`MAX_WINDOW_ROUNDS`]].
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rounds: Option<u32>,
+    /// Months between formal meetings during a lapse (MODEL.md §10.1): a lapse agreement is
+    /// signed only at a meeting. Default: absent, a meeting every step (0.1; one month at
+    /// monthly steps). Must be a positive whole number of steps.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub lapse_round_months: Option<f64>,
+    /// The relative time of round `k` (MODEL.md §10.2). Default `"negmas"`.
+    #[serde(skip_serializing_if = "is_default")]
+    pub clock: Clock,
 }
 
 impl Default for ProtocolConfig {
@@ -298,6 +346,9 @@ impl Default for ProtocolConfig {
             rounds_per_step: 1,
             tick: 0.0,
             horizon: BargainingHorizon::Infinite,
+            rounds: None,
+            lapse_round_months: None,
+            clock: Clock::Negmas,
         }
     }
 }
@@ -329,6 +380,18 @@ impl Default for LapseConfig {
             stakes_elasticity: 1.0,
         }
     }
+}
+
+/// What a side's opening is relative to (MODEL.md §10.3).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OpeningReference {
+    /// The terms in force: the patron opens at `q + a_P`, the host at `q − a_H`. Default (0.1).
+    #[default]
+    StatusQuo,
+    /// Today's efficient terms: the patron opens at `a_P`, the host at `−a_H` (premia over fair),
+    /// so after a short agreement whose terms barely drifted the demanded increase is small.
+    Fair,
 }
 
 /// One party's parameters (MODEL.md §4). The patron and the host have the same keys; only the
@@ -363,10 +426,34 @@ pub struct Party {
     /// log units per year. Default 0. Must be 0 for the patron.
     #[serde(skip_serializing_if = "is_zero")]
     pub margin_trend: f64,
+    /// What the opening `a` is relative to (MODEL.md §10.3). Default `"status_quo"`.
+    #[serde(skip_serializing_if = "is_default")]
+    pub opening_reference: OpeningReference,
+    /// Patron only: political cycles (MODEL.md §10.5). Default: absent (one administration
+    /// throughout). Must be absent for the host.
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "table_only_option",
+        default
+    )]
+    pub regimes: Option<Regimes>,
 }
 
 fn is_zero(x: &f64) -> bool {
     *x == 0.0
+}
+
+fn is_default<T: Default + PartialEq>(x: &T) -> bool {
+    *x == T::default()
+}
+
+/// [`table_only`] for an optional table.
+fn table_only_option<'de, D, T>(d: D) -> Result<Option<T>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    table_only(d).map(Some)
 }
 
 impl Default for Party {
@@ -389,6 +476,8 @@ impl Party {
             lapse_cost: 0.6,
             discount_rate: None,
             margin_trend: 0.0,
+            opening_reference: OpeningReference::StatusQuo,
+            regimes: None,
         }
     }
 
@@ -397,6 +486,18 @@ impl Party {
     pub fn host_default() -> Party {
         Party::patron_default()
     }
+}
+
+/// What a negotiation's support erosion is measured on (MODEL.md §10.4).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Erosion {
+    /// `γ_gap·max(0, O_P − O_H)`: the gap between the openings. Default (0.1).
+    #[default]
+    OpeningGap,
+    /// `γ_gap·max(0, O_P − q)`: the increase over what the host pays now, which is what the
+    /// host's public hears.
+    DemandedIncrease,
 }
 
 /// Host public support (MODEL.md §6).
@@ -416,6 +517,9 @@ pub struct Support {
     /// `θ`: how much the host's ceiling moves per unit of support above baseline, log units.
     /// Default 0.5. >= 0.
     pub sensitivity: f64,
+    /// What `gap_hit` multiplies (MODEL.md §10.4). Default `"opening_gap"`.
+    #[serde(skip_serializing_if = "is_default")]
+    pub erosion: Erosion,
 }
 
 impl Default for Support {
@@ -427,6 +531,7 @@ impl Default for Support {
             gap_hit: 0.1,
             lapse_hit: 0.2,
             sensitivity: 0.5,
+            erosion: Erosion::OpeningGap,
         }
     }
 }

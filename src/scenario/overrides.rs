@@ -25,7 +25,7 @@ impl Scenario {
         }
         let mut root = Value::try_from(self)
             .map_err(|e| err(format!("cannot represent the scenario: {e}")))?;
-        let known = Value::try_from(Scenario::with_name("template"))
+        let known = Value::try_from(schema_template())
             .map_err(|e| err(format!("cannot represent the scenario: {e}")))?;
         // The key must exist in the schema (optional keys included).
         if !schema_has(&known, &parts) {
@@ -65,20 +65,33 @@ fn parse_value(text: &str) -> Value {
     }
 }
 
-/// Whether the dotted path exists in the schema. Party keys that are optional (absent from the
-/// serialised defaults) are listed explicitly.
-fn schema_has(known: &Value, parts: &[&str]) -> bool {
-    let optional = [
-        ("patron", "discount_rate"),
-        ("host", "discount_rate"),
-        ("patron", "margin_trend"),
-        ("host", "margin_trend"),
-    ];
-    if let [a, b] = parts {
-        if optional.contains(&(*a, *b)) {
-            return true;
-        }
+/// A scenario with every optional key present (serialised defaults leave them out), so that
+/// the schema check and the list of valid keys see them.
+fn schema_template() -> Scenario {
+    use crate::scenario::{Clock, Erosion, OpeningReference, Regimes};
+    let mut s = Scenario::with_name("template");
+    s.agreement.schedule = vec![1.0];
+    s.protocol.rounds = Some(1);
+    s.protocol.lapse_round_months = Some(1.0);
+    s.protocol.clock = Clock::Deadline;
+    s.support.erosion = Erosion::DemandedIncrease;
+    for p in [&mut s.patron, &mut s.host] {
+        p.discount_rate = Some(0.0);
+        p.margin_trend = 1.0;
+        p.opening_reference = OpeningReference::Fair;
     }
+    s.patron.regimes = Some(Regimes {
+        first_change_years: Some(1.0),
+        opening: Some(0.0),
+        margin: Some(0.0),
+        lapse_pressure: Some(0.0),
+        ..Regimes::default()
+    });
+    s
+}
+
+/// Whether the dotted path exists in the schema (optional keys included).
+fn schema_has(known: &Value, parts: &[&str]) -> bool {
     let mut v = known;
     for p in parts {
         match v {
@@ -107,14 +120,11 @@ fn keys_at(known: &Value, parts: &[&str]) -> Vec<String> {
         Value::Table(t) => t.keys().cloned().collect(),
         _ => Vec::new(),
     };
-    if let [side @ ("patron" | "host")] = parts {
-        for optional in ["discount_rate", "margin_trend"] {
-            if !keys.iter().any(|k| k == optional)
-                && (optional != "margin_trend" || *side == "host")
-            {
-                keys.push(optional.to_string());
-            }
-        }
+    // Keys only one side may set are listed for that side only.
+    match parts {
+        ["patron"] => keys.retain(|k| k != "margin_trend"),
+        ["host"] => keys.retain(|k| k != "regimes"),
+        _ => {}
     }
     keys
 }

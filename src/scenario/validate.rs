@@ -24,6 +24,9 @@ pub const MAX_WINDOW_ROUNDS: u64 = 100_000;
 /// bounded by [`MAX_LOG_PREMIUM`], payments then stay below `e^600`, far inside `f64`.
 pub const MAX_LOG_RANGE: f64 = 400.0;
 
+/// Most entries in `agreement.schedule`.
+pub const MAX_SCHEDULE: usize = 1000;
+
 /// Largest accepted `steps_per_year` (about one step per hour).
 pub const MAX_STEPS_PER_YEAR: u32 = 10_000;
 /// Largest accepted number of steps in a horizon.
@@ -174,6 +177,17 @@ impl Scenario {
                 );
             }
         }
+        if a.schedule.len() > MAX_SCHEDULE {
+            v.push(
+                "agreement.schedule",
+                &format!("must have at most {MAX_SCHEDULE} entries"),
+                a.schedule.len(),
+            );
+        } else {
+            for (i, &years) in a.schedule.iter().enumerate() {
+                self.check_cycle(&mut v, &format!("agreement.schedule[{i}]"), years, spy_ok);
+            }
+        }
         v.bounded(
             "agreement.lapse_payment",
             a.lapse_payment,
@@ -216,6 +230,43 @@ impl Scenario {
                         ),
                         format!("{} ({rounds} rounds)", self.protocol.rounds_per_step),
                     );
+                }
+            }
+        }
+        if let Some(n) = self.protocol.rounds {
+            if n == 0 || u64::from(n) > MAX_WINDOW_ROUNDS {
+                v.push(
+                    "protocol.rounds",
+                    &format!("must be in [1, {MAX_WINDOW_ROUNDS}]"),
+                    n,
+                );
+            }
+            if self.protocol.rounds_per_step != 1 {
+                v.push(
+                    "protocol.rounds",
+                    "cannot be combined with protocol.rounds_per_step other than 1 (set one of \
+                     the two)",
+                    format!("{n} with rounds_per_step {}", self.protocol.rounds_per_step),
+                );
+            }
+        }
+        if let Some(months) = self.protocol.lapse_round_months {
+            if v.positive("protocol.lapse_round_months", months) && spy_ok {
+                match self.months_to_steps(months) {
+                    None | Some(0) => v.push(
+                        "protocol.lapse_round_months",
+                        &format!(
+                            "must be a positive whole number of steps ({} months each)",
+                            12.0 / f64::from(self.steps_per_year)
+                        ),
+                        months,
+                    ),
+                    Some(n) if n > MAX_HORIZON_STEPS => v.push(
+                        "protocol.lapse_round_months",
+                        &format!("must be at most {MAX_HORIZON_STEPS} steps"),
+                        months,
+                    ),
+                    Some(_) => {}
                 }
             }
         }
@@ -273,6 +324,58 @@ impl Scenario {
                         "times horizon_years must stay within ±{MAX_LOG_PREMIUM} ({LOG_PREMIUM_REASON})"
                     ),
                     p.margin_trend,
+                );
+            }
+        }
+        if self.host.regimes.is_some() {
+            v.push(
+                "host.regimes",
+                "only the patron has political cycles; remove the table",
+                "a [host.regimes] table",
+            );
+        }
+        if let Some(r) = &self.patron.regimes {
+            for (field, years) in [
+                ("patron.regimes.term_years", r.term_years),
+                ("patron.regimes.first_change_years", r.first_change()),
+            ] {
+                self.check_cycle(&mut v, field, years, spy_ok);
+            }
+            // At most one change of administration may fall inside one negotiation (from its
+            // window's opening to the end of its longest lapse): the lapse phase applies one.
+            let span = self.agreement.window_months + self.agreement.max_lapse_months;
+            if r.term_years.is_finite() && span.is_finite() && r.term_years * 12.0 <= span {
+                v.push(
+                    "patron.regimes.term_years",
+                    "must be longer than agreement.window_months + agreement.max_lapse_months \
+                     (at most one change of administration per negotiation)",
+                    format!("{} years against {span} months", r.term_years),
+                );
+            }
+            let p = r.hardline_probability;
+            if v.finite("patron.regimes.hardline_probability", p) && !(0.0..=1.0).contains(&p) {
+                v.push(
+                    "patron.regimes.hardline_probability",
+                    "must be in [0, 1]",
+                    p,
+                );
+            }
+            for (key, x) in [("opening", r.opening), ("margin", r.margin)] {
+                if let Some(x) = x {
+                    v.bounded(
+                        &format!("patron.regimes.{key}"),
+                        x,
+                        MAX_LOG_PREMIUM,
+                        LOG_PREMIUM_REASON,
+                    );
+                }
+            }
+            if let Some(x) = r.lapse_pressure {
+                v.bounded(
+                    "patron.regimes.lapse_pressure",
+                    x,
+                    MAX_LAPSE_PRESSURE,
+                    "log units per year",
                 );
             }
         }

@@ -24,6 +24,8 @@ pub(crate) struct Board {
     pub(crate) precedent_steps: usize,
     /// `β ∈ [0, 1]`: how far a host's ceiling moves toward the others' agreed premia.
     pub(crate) benchmarking: f64,
+    /// What a precedent measures: the agreed increase (false, 0.1) or the agreed premium (true).
+    pub(crate) premium_precedent: bool,
 }
 
 impl Board {
@@ -47,7 +49,8 @@ impl Board {
     }
 
     /// The context of host `me`'s opening at step `tau`: the extra opening demand
-    /// `λ·max(0, largest increase any other host agreed in [τ − P, τ))` and the benchmark
+    /// `λ·max(0, largest precedent any other host agreed in [τ − P, τ))`, a precedent being the
+    /// agreed increase `p − q` or, under the premium rule, the agreed premium `p`, and the benchmark
     /// `(β, mean of the other hosts' latest agreed premia before τ)` (`None` if `β = 0` or no
     /// other host has agreed yet). Only agreements signed strictly before `τ` count, so the
     /// order in which hosts are stepped within a step does not matter.
@@ -70,7 +73,11 @@ impl Board {
                 if a.sign < since {
                     break;
                 }
-                largest = largest.max(a.increase);
+                largest = largest.max(if self.premium_precedent {
+                    a.premium
+                } else {
+                    a.increase
+                });
             }
             if let Some(p) = latest {
                 sum += p;

@@ -50,6 +50,17 @@ pub(crate) struct History<'a> {
     /// `usize::MAX` as step when none is due.
     pub(super) hit: (usize, f64, f64),
     pub(super) ruptured: bool,
+    /// Index of the agreement in force (0: the one at the start), which picks its term from
+    /// the arm's schedule.
+    pub(super) agreement: usize,
+    /// The seed of the patron's administrations: the experiment's seed, shared by every host.
+    pub(crate) regime_seed: u64,
+    /// Negotiations opened under a hardline administration.
+    pub(super) hardline_negotiations: u32,
+    /// Negotiations with a change of administration inside their window.
+    pub(super) pending_changes: u32,
+    /// Of those, the ones signed before the change.
+    pub(super) signed_before_change: u32,
     pub(super) support: SupportState,
     pub(super) last_payment: f64,
     pub(super) out: TrialMetrics,
@@ -98,6 +109,11 @@ impl<'a> History<'a> {
             host_index,
             hit: (usize::MAX, 0.0, 0.0),
             ruptured: false,
+            agreement: 0,
+            regime_seed: seed,
+            hardline_negotiations: 0,
+            pending_changes: 0,
+            signed_before_change: 0,
             support: SupportState::new(&m.scenario.support, m.dt),
             last_payment: contract.level,
             out: TrialMetrics::default(),
@@ -232,6 +248,11 @@ impl<'a> History<'a> {
         o.support_min = self.support.min_until(h);
         if o.negotiations > 0.0 {
             o.opening_demand = self.demand_sum / o.negotiations;
+            o.hardline_share = f64::from(self.hardline_negotiations) / o.negotiations;
+        }
+        if self.pending_changes > 0 {
+            o.signed_before_change =
+                f64::from(self.signed_before_change) / f64::from(self.pending_changes);
         }
         self.out
     }
@@ -261,7 +282,7 @@ impl<'a> History<'a> {
             let expiry = next_expiry(
                 p.deadline,
                 p.effective,
-                self.arm.term_steps,
+                self.arm.term(self.agreement + 1).term_steps,
                 self.m.scenario.agreement.retroactive,
             );
             let c = Contract::new(
@@ -280,6 +301,7 @@ impl<'a> History<'a> {
         if t == p.effective {
             if let Some(c) = p.signed {
                 self.contract = c;
+                self.agreement += 1;
                 self.pending = None;
                 self.next_event = usize::MAX;
                 self.next_open = window_opens(c.expiry, self.m.window, t);

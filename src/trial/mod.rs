@@ -49,8 +49,9 @@ use crate::error::Error;
 use crate::lapse::{AttritionArm, DriftArm};
 use crate::metrics::{NegotiationRecord, TrialMetrics};
 use crate::protocol::{self, Protocol};
+use crate::regime::RegimeModel;
 use crate::rng::{Purpose, stream};
-use crate::scenario::Scenario;
+use crate::scenario::{Clock, Scenario};
 use std::sync::Arc;
 
 /// Windows of up to this many rounds get precomputed concession schedules for every clipped
@@ -79,17 +80,49 @@ pub struct Model {
     /// Handed to protocols that draw nothing ([`Protocol::uses_rng`] false), instead of seeding
     /// their stream.
     idle_rng: crate::rng::StreamRng,
+    /// The patron's administrations, if the scenario has `[patron.regimes]`.
+    pub(crate) regimes: Option<RegimeModel>,
+    /// The relative-time convention of the rounds.
+    pub(crate) clock: Clock,
+    /// `protocol.rounds`: formal rounds in a full window, if set (else steps × rounds_per_step).
+    pub(crate) formal_rounds: Option<u32>,
+    /// Steps between lapse meetings (1: every step).
+    pub(crate) meeting_steps: u32,
     /// `t_k^e` for windows of `N` rounds, patron and host: `schedules[N]` for every `N` up to
     /// the full window's rounds when that is at most [`SCHEDULE_TABLE_ROUNDS`] (clipped windows
     /// too), else for the full window only. Empty entries fall back to `powf`.
     schedules: Vec<[Vec<f64>; 2]>,
 }
 
-/// One arm: a cycle length and the per-arm constants derived from it. The lapse constants are
-/// computed by each lapse model's own file ([`DriftArm`], [`AttritionArm`]).
+/// The constants of one agreement length: its term and the lapse constants of a negotiation
+/// over an agreement of that length, computed by each lapse model's own file ([`DriftArm`],
+/// [`AttritionArm`]).
 #[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Arm {
+pub struct ArmTerm {
     /// Agreement duration `L`, years.
+    pub years: f64,
+    /// `L` in steps.
+    pub term_steps: usize,
+    /// `ρ_P(L)·Δ`: the patron's floor falls this much per lapse step, log units
+    /// ([`DriftArm::patron_step`]).
+    pub patron_lapse_step: f64,
+    /// `ρ_H(L)·Δ`: the host's ceiling rises this much per lapse step, log units.
+    pub host_lapse_step: f64,
+    /// The patron's `ρ_P(L)·Δ` while its administration is hardline (MODEL.md §10.5); equal to
+    /// `patron_lapse_step` without regimes.
+    pub hardline_patron_lapse_step: f64,
+    /// `c_P / A_P(L)`, per year ([`AttritionArm::patron_cost_rate`]).
+    pub patron_cost_rate: f64,
+    /// `c_H / A_H(L)`, per year ([`AttritionArm::host_cost_rate`]).
+    pub host_cost_rate: f64,
+}
+
+/// One arm: a cycle length, optionally after a schedule of agreement lengths (MODEL.md §10.6),
+/// and the constants derived from them. The fields other than `schedule` describe the repeating
+/// cycle.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Arm {
+    /// Agreement duration `L` once the schedule is used up, years.
     pub cycle_years: f64,
     /// `L` in steps.
     pub term_steps: usize,
@@ -103,6 +136,18 @@ pub struct Arm {
     pub patron_cost_rate: f64,
     /// `c_H / A_H(L)`, per year ([`AttritionArm::host_cost_rate`]).
     pub host_cost_rate: f64,
+    /// The repeating cycle's constants.
+    pub cycle: ArmTerm,
+    /// The agreements before the cycle repeats: entry 0 is the agreement in force at the start.
+    pub schedule: Vec<ArmTerm>,
+}
+
+impl Arm {
+    /// The constants of agreement `k` (0: the agreement in force at the start).
+    #[inline]
+    pub fn term(&self, k: usize) -> &ArmTerm {
+        self.schedule.get(k).unwrap_or(&self.cycle)
+    }
 }
 
 impl Model {
@@ -139,13 +184,33 @@ impl Model {
             .months_to_steps(scenario.agreement.max_lapse_months)
             .unwrap_or(0)
             .min(u64::from(u32::MAX)) as u32;
-        let round_dt = dt / f64::from(scenario.protocol.rounds_per_step);
-        let full_rounds = window.max(1) * scenario.protocol.rounds_per_step as usize;
+        let formal_rounds = scenario.protocol.rounds;
+        let full_rounds = match formal_rounds {
+            Some(n) => n as usize,
+            None => window.max(1) * scenario.protocol.rounds_per_step as usize,
+        };
+        // Per-round discounting: a round lasts the window's length over its rounds (0.1: a step
+        // over rounds_per_step).
+        let round_dt = match formal_rounds {
+            Some(n) => dt * window.max(1) as f64 / f64::from(n.max(1)),
+            None => dt / f64::from(scenario.protocol.rounds_per_step),
+        };
+        let clock = scenario.protocol.clock;
         let schedule = |n: usize, e: f64| -> Vec<f64> {
             (0..n)
-                .map(|k| ((k + 1) as f64 / (n + 1) as f64).powf(e))
+                .map(|k| match clock {
+                    // The 0.1 expression, kept bit for bit.
+                    Clock::Negmas => ((k + 1) as f64 / (n + 1) as f64).powf(e),
+                    Clock::Deadline => ((k + 1) as f64 / n as f64).powf(e),
+                })
                 .collect()
         };
+        let meeting_steps = scenario
+            .protocol
+            .lapse_round_months
+            .and_then(|m| scenario.months_to_steps(m))
+            .unwrap_or(1)
+            .clamp(1, u64::from(u32::MAX)) as u32;
         let both = |n: usize| {
             [
                 schedule(n, scenario.patron.concession_exponent),
@@ -162,6 +227,10 @@ impl Model {
             })
             .collect();
         Ok(Model {
+            regimes: RegimeModel::new(&scenario),
+            clock,
+            formal_rounds,
+            meeting_steps,
             idle_rng: stream(0, 0, Purpose::Protocol, 0),
             schedules,
             delta_patron: (-scenario.patron_rate() * round_dt).exp(),
@@ -195,21 +264,58 @@ impl Model {
         self.horizon
     }
 
-    /// The arm for cycle length `cycle_years`.
+    /// The arm for cycle length `cycle_years`, after the scenario's `agreement.schedule` if it
+    /// has one.
     ///
     /// # Errors
     /// [`Error::Scenario`] naming `cycle_years` if it is not a positive whole number of steps.
     pub fn arm(&self, cycle_years: f64) -> Result<Arm, Error> {
-        let s = &self.scenario;
-        s.check_cycle_years("cycle_years", cycle_years)?;
-        let term_steps = s.years_to_steps(cycle_years).unwrap_or(1).max(1) as usize;
-        let drift = DriftArm::new(s, cycle_years);
-        let attrition = AttritionArm::new(s, cycle_years);
+        let schedule = self.scenario.agreement.schedule.clone();
+        self.arm_with_schedule(&schedule, cycle_years)
+    }
+
+    /// The arm whose agreements last `schedule[0]`, `schedule[1]`, … years (the first is in
+    /// force at the start), then `cycle_years` repeatedly (MODEL.md §10.6). Replaces the
+    /// scenario's own `agreement.schedule`.
+    ///
+    /// # Errors
+    /// [`Error::Scenario`] naming `cycle_years` or `schedule[i]` if it is not a positive whole
+    /// number of steps.
+    pub fn arm_with_schedule(&self, schedule: &[f64], cycle_years: f64) -> Result<Arm, Error> {
+        let cycle = self.arm_term("cycle_years", cycle_years)?;
+        let schedule = schedule
+            .iter()
+            .enumerate()
+            .map(|(i, &y)| self.arm_term(&format!("schedule[{i}]"), y))
+            .collect::<Result<Vec<_>, _>>()?;
         Ok(Arm {
             cycle_years,
+            term_steps: cycle.term_steps,
+            patron_lapse_step: cycle.patron_lapse_step,
+            host_lapse_step: cycle.host_lapse_step,
+            patron_cost_rate: cycle.patron_cost_rate,
+            host_cost_rate: cycle.host_cost_rate,
+            cycle,
+            schedule,
+        })
+    }
+
+    fn arm_term(&self, field: &str, years: f64) -> Result<ArmTerm, Error> {
+        let s = &self.scenario;
+        s.check_cycle_years(field, years)?;
+        let term_steps = s.years_to_steps(years).unwrap_or(1).max(1) as usize;
+        let drift = DriftArm::new(s, years);
+        let attrition = AttritionArm::new(s, years);
+        let hardline_patron_lapse_step = match &self.regimes {
+            Some(r) => DriftArm::for_patron(s, &r.hardline_patron, years),
+            None => drift.patron_step,
+        };
+        Ok(ArmTerm {
+            years,
             term_steps,
             patron_lapse_step: drift.patron_step,
             host_lapse_step: drift.host_step,
+            hardline_patron_lapse_step,
             patron_cost_rate: attrition.patron_cost_rate,
             host_cost_rate: attrition.host_cost_rate,
         })
@@ -231,7 +337,17 @@ impl Model {
         trial: u64,
         records: &mut Vec<NegotiationRecord>,
     ) -> TrialMetrics {
-        History::new(self, arm, path, seed, trial, records, arm.term_steps, 0).run()
+        History::new(
+            self,
+            arm,
+            path,
+            seed,
+            trial,
+            records,
+            arm.term(0).term_steps,
+            0,
+        )
+        .run()
     }
 }
 

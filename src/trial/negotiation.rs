@@ -5,11 +5,12 @@
 
 use super::history::Pending;
 use super::{Board, History, Model};
-use crate::lapse::{LapseOutcome, LapseSetup};
+use crate::lapse::{LapseOutcome, LapseSetup, PatronChange};
 use crate::metrics::{NegotiationRecord, TrialMetrics};
 use crate::party::{OpeningState, Stance, positions};
 use crate::protocol::{Talks, WindowOutcome};
 use crate::rng::{Purpose, stream};
+use crate::scenario::Erosion;
 use rand_distr::{Distribution, StandardNormal};
 
 /// The calendar of one negotiation's window.
@@ -21,21 +22,37 @@ struct Window {
     deadline: usize,
     /// `D − τ`, steps (0: every round is held at the deadline).
     steps: usize,
-    /// Rounds per step.
+    /// Rounds per step (the 0.1 layout).
     rps: u32,
     /// Rounds before the deadline, `N`.
     rounds: u32,
+    /// Steps from `τ` over which the rounds are spread: `D − τ`, or up to a pending change of
+    /// administration under lock-in (MODEL.md §10.5).
+    span: usize,
+    /// Whether the rounds are spread over `span` by the formal-round rule (MODEL.md §10.1)
+    /// rather than held `rps` to a step (0.1).
+    spread: bool,
 }
 
 impl Window {
-    /// The window that opens at `tau` for the agreement expiring at `deadline`.
-    fn new(m: &Model, tau: usize, deadline: usize) -> Window {
+    /// The window that opens at `tau` for the agreement expiring at `deadline`; `lock_end` is
+    /// the step of a change of administration the sides try to sign before.
+    fn new(m: &Model, tau: usize, deadline: usize, lock_end: Option<usize>) -> Window {
         let window = deadline - tau;
         let rps = m.scenario.protocol.rounds_per_step;
-        let n_rounds = if window == 0 {
-            rps
-        } else {
-            u32::try_from(window).unwrap_or(u32::MAX / rps) * rps
+        let n_rounds = match m.formal_rounds {
+            None if window == 0 => rps,
+            None => u32::try_from(window).unwrap_or(u32::MAX / rps) * rps,
+            // A full window holds N rounds; a clipped one max(1, round(N·W'/W)).
+            Some(n) if m.window == 0 || window >= m.window => n,
+            Some(n) => {
+                let clipped = (f64::from(n) * window as f64 / m.window as f64).round();
+                (clipped as u32).clamp(1, n)
+            }
+        };
+        let span = match lock_end {
+            Some(c) if c > tau && c <= deadline => c - tau,
+            _ => window,
         };
         Window {
             tau,
@@ -43,18 +60,39 @@ impl Window {
             steps: window,
             rps,
             rounds: n_rounds,
+            span,
+            spread: m.formal_rounds.is_some() || span != window,
         }
     }
 
-    /// The step in which round `k` is held.
+    /// The step in which round `k` is held: `τ + ⌊k/rps⌋` (0.1), or `τ + ⌈(k+1)·S/N⌉ − 1` over
+    /// the span `S` (formal rounds, lock-in).
     #[inline]
     fn round_step(&self, k: u32) -> usize {
         if self.steps == 0 {
             self.deadline
-        } else {
+        } else if !self.spread {
             self.tau + (k / self.rps) as usize
+        } else {
+            let n = u128::from(self.rounds.max(1));
+            let num = u128::from(k + 1) * self.span as u128;
+            let offset = num.div_ceil(n).saturating_sub(1);
+            self.tau
+                + usize::try_from(offset)
+                    .unwrap_or(usize::MAX)
+                    .min(self.span - 1)
         }
     }
+}
+
+/// The patron's administration at a negotiation (MODEL.md §10.5).
+#[derive(Debug, Clone, Copy)]
+struct Politics {
+    /// Whether the administration at the opening is hardline.
+    hardline: bool,
+    /// The next change of administration after the opening, and whether the next
+    /// administration is hardline (`None` without regimes).
+    change: Option<(usize, bool)>,
 }
 
 /// How a negotiation played out, before it is scheduled in the step loop.
@@ -78,22 +116,64 @@ impl History<'_> {
     /// Opens the negotiation for the current expiry at step `tau` and plays it out.
     #[inline]
     pub(super) fn open(&mut self, tau: usize, board: Option<&mut Board>) {
-        let w = Window::new(self.m, tau, self.contract.expiry);
+        let deadline = self.contract.expiry;
+        let politics = self.politics(tau, deadline);
+        let lock_end = match (&self.m.regimes, politics.change) {
+            (Some(r), Some((c, _))) if r.lock_in && !politics.hardline => Some(c),
+            _ => None,
+        };
+        let w = Window::new(self.m, tau, deadline, lock_end);
         let status_quo = self.contract.mismatch(
             self.m.escalator_log[tau - self.contract.start],
             self.path.mismatch_base_path()[tau],
         );
-        let (patron, host) = self.opening_stances(&w, status_quo, board.as_deref());
+        let (patron, host) =
+            self.opening_stances(&w, status_quo, politics.hardline, board.as_deref());
         self.demand_sum += patron.opening - status_quo;
         let played = match self.talks(&w, patron, host) {
             WindowOutcome::Agreed { round, premium } => self.agreed_in_window(&w, round, premium),
             WindowOutcome::NoDeal {
                 patron_offer,
                 host_offer,
-            } => self.lapse_phase(&w, &patron, &host, patron_offer, host_offer),
+            } => self.lapse_phase(&w, &patron, &host, patron_offer, host_offer, politics),
         };
         self.charge_costs(&w, &played);
+        self.count_politics(&w, &played, politics);
         self.record(&w, &played, &patron, &host, status_quo, board);
+    }
+
+    /// The administration at the opening `tau` and the next change (none without regimes).
+    #[inline]
+    fn politics(&self, tau: usize, deadline: usize) -> Politics {
+        let Some(r) = &self.m.regimes else {
+            return Politics {
+                hardline: false,
+                change: None,
+            };
+        };
+        let admin = r.administration(tau);
+        let hardline = r.hardline(self.regime_seed, self.trial, admin);
+        let c = r.next_change(tau);
+        // Only a change before the end of the longest lapse can matter to this negotiation.
+        let change = (c <= deadline.saturating_add(self.m.max_lapse as usize))
+            .then(|| (c, r.hardline(self.regime_seed, self.trial, admin + 1)));
+        Politics { hardline, change }
+    }
+
+    /// Counts the negotiation for `hardline_share` and `signed_before_change`.
+    #[inline]
+    fn count_politics(&mut self, w: &Window, played: &Played, politics: Politics) {
+        if politics.hardline {
+            self.hardline_negotiations += 1;
+        }
+        if let Some((c, _)) = politics.change {
+            if c > w.tau && c <= w.deadline {
+                self.pending_changes += 1;
+                if !played.pending.ruptured && played.pending.sign < c {
+                    self.signed_before_change += 1;
+                }
+            }
+        }
     }
 
     /// The opening stances (MODEL.md §4) from the status quo, public support, this deadline's
@@ -103,6 +183,7 @@ impl History<'_> {
         &self,
         w: &Window,
         status_quo: f64,
+        hardline: bool,
         board: Option<&Board>,
     ) -> (Stance, Stance) {
         let m = self.m;
@@ -114,8 +195,12 @@ impl History<'_> {
         let mut private = stream(self.seed, self.trial, Purpose::Private, w.deadline as u64);
         let z_patron: f64 = StandardNormal.sample(&mut private);
         let z_host: f64 = StandardNormal.sample(&mut private);
+        let patron = match &m.regimes {
+            Some(r) if hardline => &r.hardline_patron,
+            _ => &s.patron,
+        };
         positions(
-            &s.patron,
+            patron,
             &s.host,
             &OpeningState {
                 status_quo,
@@ -143,6 +228,7 @@ impl History<'_> {
             opener: s.protocol.opener,
             rounds: w.rounds,
             rounds_per_step: w.rps,
+            clock: m.clock,
             opening_step: w.tau,
             deadline_step: w.deadline,
             delta_patron: m.delta_patron,
@@ -180,6 +266,8 @@ impl History<'_> {
         let sign = w.round_step(k);
         let months = if w.steps == 0 {
             0.0
+        } else if w.spread {
+            (sign as f64 - w.deadline as f64) * 12.0 * self.m.dt
         } else {
             (w.tau as f64 + f64::from(k) / f64::from(w.rps) - w.deadline as f64) * 12.0 * self.m.dt
         };
@@ -211,11 +299,43 @@ impl History<'_> {
         host: &Stance,
         patron_offer: f64,
         host_offer: f64,
+        politics: Politics,
     ) -> Played {
         let m = self.m;
         let s = &m.scenario;
         let h = m.horizon;
         let deadline = w.deadline;
+        let term = self.arm.term(self.agreement + 1);
+        let meeting = m.meeting_steps;
+        // A change of administration that flips the regime takes effect at the first meeting
+        // at or after it (MODEL.md §10.5).
+        let patron_change = match (&m.regimes, politics.change) {
+            (Some(r), Some((c, next))) if next != politics.hardline => {
+                let (old, new, step) = if next {
+                    (
+                        &s.patron,
+                        &r.hardline_patron,
+                        term.hardline_patron_lapse_step,
+                    )
+                } else {
+                    (&r.hardline_patron, &s.patron, term.patron_lapse_step)
+                };
+                let first =
+                    u32::try_from((c + 1).saturating_sub(deadline).max(1)).unwrap_or(u32::MAX);
+                let at = first.div_ceil(meeting).saturating_mul(meeting);
+                Some(PatronChange {
+                    at,
+                    reservation: patron.reservation + old.margin - new.margin,
+                    step,
+                })
+            }
+            _ => None,
+        };
+        let patron_step = if politics.hardline {
+            term.hardline_patron_lapse_step
+        } else {
+            term.patron_lapse_step
+        };
         let setup = LapseSetup {
             model: s.lapse.model,
             opener: s.protocol.opener,
@@ -223,10 +343,12 @@ impl History<'_> {
             host_reservation: host.reservation,
             patron_offer,
             host_offer,
-            patron_step: self.arm.patron_lapse_step,
-            host_step: self.arm.host_lapse_step,
-            patron_cost_rate: self.arm.patron_cost_rate,
-            host_cost_rate: self.arm.host_cost_rate,
+            patron_step,
+            host_step: term.host_lapse_step,
+            patron_cost_rate: term.patron_cost_rate,
+            host_cost_rate: term.host_cost_rate,
+            meeting_steps: meeting,
+            patron_change,
             dt: m.dt,
             max_steps: m.max_lapse,
             observable_steps: u32::try_from(h.saturating_sub(deadline) + 1).unwrap_or(u32::MAX),
@@ -283,8 +405,11 @@ impl History<'_> {
         for k in 0..played.window_rounds {
             charge_round(w.round_step(k), o);
         }
-        for i in 0..(played.lapse_steps as usize).min(h.saturating_sub(w.deadline)) {
-            charge_round(w.deadline + i, o);
+        // One formal meeting every `meeting_steps` lapse steps, at the end of each interval.
+        let meeting = self.m.meeting_steps as usize;
+        let meetings = played.lapse_steps as usize / meeting;
+        for q in 1..=meetings.min(h.saturating_sub(w.deadline) / meeting + 1) {
+            charge_round(w.deadline + q * meeting - 1, o);
         }
         if played.lapsed && w.deadline < h {
             o.lapses += 1.0;
@@ -316,8 +441,12 @@ impl History<'_> {
             ..
         } = *played;
         let opening_gap = patron.opening - host.opening;
+        let erosion = match m.scenario.support.erosion {
+            Erosion::OpeningGap => opening_gap,
+            Erosion::DemandedIncrease => patron.opening - status_quo,
+        };
         let hit_step = talk_until.max(tau + 1) - 1;
-        self.hit = (hit_step, opening_gap, f64::from(lapse_steps) * m.dt);
+        self.hit = (hit_step, erosion, f64::from(lapse_steps) * m.dt);
         self.talk_steps += (talk_until.min(h).saturating_sub(tau)) as u64;
         self.talk_from = tau;
         self.talk_until = talk_until;
@@ -339,7 +468,7 @@ impl History<'_> {
             deadline_step: w.deadline,
             signing_months,
             premium: (!pending.ruptured && pending.premium.is_finite()).then_some(pending.premium),
-            rounds: window_rounds + lapse_steps,
+            rounds: window_rounds.saturating_add(lapse_steps / m.meeting_steps),
             lapse_steps,
             ruptured: pending.ruptured,
             opening_gap,
