@@ -2,13 +2,14 @@
 
 use super::Report;
 use super::escape::{csv_field, csv_value};
-use super::tidy::{Cell, columns};
+use super::tidy::Cell;
 
 impl Report {
     /// The report as tidy CSV: the header of [`super::tidy::columns`], then one row per arm,
     /// host and metric.
     pub fn to_csv_string(&self) -> String {
-        let mut out = columns(&self.hosts)
+        let mut out = self
+            .tidy_columns()
             .iter()
             .map(|c| csv_field(c))
             .collect::<Vec<_>>()
@@ -19,6 +20,7 @@ impl Report {
                 .iter()
                 .map(|c| match c {
                     Cell::Text(s) => csv_value(s).into_owned(),
+                    Cell::Owned(s) => csv_value(s).into_owned(),
                     Cell::Number(x) => x.to_string(),
                     Cell::Count(n) => n.to_string(),
                     Cell::Empty => String::new(),

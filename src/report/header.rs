@@ -28,17 +28,33 @@ pub struct ArmInfo {
     pub label: String,
     /// The variant's name.
     pub variant: String,
-    /// Cycle length per host (one entry for a single host), years.
+    /// Cycle length per host (one entry for a single host), years; for a schedule arm the cycle
+    /// that repeats after the schedule.
     pub cycle_years: Vec<f64>,
+    /// A schedule arm's agreement lengths, years (MODEL.md §10.6); absent for a cycle arm.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub schedule: Option<Vec<f64>>,
 }
 
 impl ArmInfo {
+    /// The schedule arm `name` of variant `variant` (one host): agreements of `schedule` years,
+    /// then `cycle_years` repeatedly. Its label is `VARIANT/NAME`.
+    pub fn schedule(variant: &str, name: &str, schedule: &[f64], cycle_years: f64) -> ArmInfo {
+        ArmInfo {
+            label: format!("{variant}/{name}"),
+            variant: variant.to_string(),
+            cycle_years: vec![cycle_years],
+            schedule: Some(schedule.to_vec()),
+        }
+    }
+
     /// The arm of variant `variant` with `cycle_years[i]` for host `hosts[i]`.
     pub fn new(variant: &str, hosts: &[String], cycle_years: &[f64]) -> ArmInfo {
         ArmInfo {
             label: arm_label(variant, hosts, cycle_years),
             variant: variant.to_string(),
             cycle_years: cycle_years.to_vec(),
+            schedule: None,
         }
     }
 }

@@ -2,7 +2,7 @@
 //! one object per row).
 
 use super::Report;
-use super::tidy::{Cell, columns};
+use super::tidy::Cell;
 use crate::error::Error;
 
 impl Report {
@@ -31,13 +31,14 @@ impl Report {
     /// # Errors
     /// [`Error::Internal`] if serialisation fails.
     pub fn to_jsonl_string(&self) -> Result<String, Error> {
-        let cols = columns(&self.hosts);
+        let cols = self.tidy_columns();
         let mut out = String::new();
         for row in self.tidy_rows() {
             let mut obj = serde_json::Map::with_capacity(cols.len());
             for (name, cell) in cols.iter().zip(row) {
                 let v = match cell {
                     Cell::Text(s) => serde_json::Value::from(s),
+                    Cell::Owned(s) => serde_json::Value::from(s.as_str()),
                     Cell::Number(x) => serde_json::Value::from(x),
                     Cell::Count(n) => serde_json::Value::from(n),
                     Cell::Empty => serde_json::Value::Null,

@@ -255,8 +255,11 @@ pub struct ArmReport {
     pub label: String,
     /// The variant's name.
     pub variant: String,
-    /// Cycle length per host, years.
+    /// Cycle length per host, years (for a schedule arm: the cycle after the schedule).
     pub cycle_years: Vec<f64>,
+    /// A schedule arm's agreement lengths, years (MODEL.md §10.6); absent for a cycle arm.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub schedule: Option<Vec<f64>>,
     /// Per host, in the hosts' order.
     pub hosts: Vec<HostReport>,
     /// The patron's totals over all hosts (alliances only; empty with one host).
@@ -387,6 +390,7 @@ impl Report {
                 label: info.label.clone(),
                 variant: info.variant.clone(),
                 cycle_years: info.cycle_years.clone(),
+                schedule: info.schedule.clone(),
                 hosts: header
                     .hosts
                     .iter()

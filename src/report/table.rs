@@ -93,6 +93,11 @@ impl<'a> Table<'a> {
             .map(|(k, a)| {
                 let mut label = if r.hosts.len() > 1 {
                     format!("arm {k}")
+                } else if one_variant && a.schedule.is_some() {
+                    // The schedule's name (the label after the variant).
+                    a.label
+                        .split_once('/')
+                        .map_or(a.label.clone(), |(_, n)| format!("schedule {n}"))
                 } else if one_variant {
                     years_label(a.cycle())
                 } else {

@@ -34,9 +34,18 @@ const TAIL: &[&str] = &[
 /// The tidy table's columns for a report with these hosts: with several hosts, one
 /// `cycle_years.HOST` column per host follows `cycle_years` (the row's own host's cycle).
 pub fn columns(hosts: &[String]) -> Vec<String> {
+    columns_with(hosts, false)
+}
+
+/// [`columns`], with a `schedule_years` column after the cycle columns when `schedules` (some
+/// arm is an agreement schedule: its lengths, comma-separated; empty for cycle arms).
+pub fn columns_with(hosts: &[String], schedules: bool) -> Vec<String> {
     let mut out: Vec<String> = LEAD.iter().map(|s| s.to_string()).collect();
     if hosts.len() > 1 {
         out.extend(hosts.iter().map(|h| format!("cycle_years.{h}")));
+    }
+    if schedules {
+        out.push("schedule_years".to_string());
     }
     out.extend(TAIL.iter().map(|s| s.to_string()));
     out
@@ -47,6 +56,8 @@ pub fn columns(hosts: &[String]) -> Vec<String> {
 pub enum Cell<'a> {
     /// Text.
     Text(&'a str),
+    /// Text owned by the row.
+    Owned(String),
     /// A number.
     Number(f64),
     /// A count.
@@ -86,9 +97,20 @@ fn metric_cells<'a>(r: &'a MetricRow, reference: &'a str, out: &mut Row<'a>) {
 }
 
 impl Report {
+    /// Whether some arm is an agreement schedule (the tidy table then has `schedule_years`).
+    pub fn has_schedules(&self) -> bool {
+        self.arms.iter().any(|a| a.schedule.is_some())
+    }
+
+    /// The tidy table's columns for this report.
+    pub fn tidy_columns(&self) -> Vec<String> {
+        columns_with(&self.hosts, self.has_schedules())
+    }
+
     /// The tidy table's rows, in arm, host (the totals last), metric order.
     pub fn tidy_rows(&self) -> Vec<Row<'_>> {
         let several = self.hosts.len() > 1;
+        let schedules = self.has_schedules();
         let mut rows = Vec::new();
         for arm in &self.arms {
             let lead = |own: Option<f64>| {
@@ -100,6 +122,18 @@ impl Report {
                 ];
                 if several {
                     row.extend(arm.cycle_years.iter().map(|&c| Cell::Number(c)));
+                }
+                if schedules {
+                    row.push(match &arm.schedule {
+                        Some(years) => Cell::Owned(
+                            years
+                                .iter()
+                                .map(|y| y.to_string())
+                                .collect::<Vec<_>>()
+                                .join(","),
+                        ),
+                        None => Cell::Empty,
+                    });
                 }
                 row
             };

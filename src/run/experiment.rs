@@ -34,7 +34,7 @@ use crate::error::Error;
 use crate::metrics::{METRICS, N_METRICS, metric_index};
 use crate::protocol::Protocol;
 use crate::report::{ArmInfo, Header, PartialReport, PrecisionTarget, Report, VERSION, full_label};
-use crate::scenario::{Input, Scenario};
+use crate::scenario::{Input, Scenario, ScenarioError as ScenarioErrorKind};
 use crate::tally::Tally;
 use crate::trial::{Arm, Model};
 use std::sync::Arc;
@@ -92,6 +92,8 @@ pub struct Experiment {
     protocol: Option<Arc<dyn Protocol>>,
     variants: Vec<Variant>,
     cycles: Vec<Vec<f64>>,
+    /// Schedule arms: (name, agreement lengths in years), one host only.
+    schedules: Vec<(String, Vec<f64>)>,
     reference: Option<ArmRef>,
     trials: u64,
     seed: u64,
@@ -106,6 +108,7 @@ impl std::fmt::Debug for Experiment {
             .field("input", &self.input.name())
             .field("variants", &self.variants)
             .field("cycles", &self.cycles)
+            .field("schedules", &self.schedules)
             .field("reference", &self.reference)
             .field("trials", &self.trials)
             .field("seed", &self.seed)
@@ -145,6 +148,7 @@ impl Experiment {
             protocol: None,
             variants: Vec::new(),
             cycles,
+            schedules: Vec::new(),
             reference: None,
             trials: DEFAULT_TRIALS,
             seed: DEFAULT_SEED,
@@ -185,6 +189,17 @@ impl Experiment {
     pub fn cycle_years(mut self, cycles: impl IntoIterator<Item = f64>) -> Experiment {
         let hosts = self.input.host_names().len();
         self.cycles = cycles.into_iter().map(|c| vec![c; hosts]).collect();
+        self
+    }
+
+    /// Adds a schedule arm per variant (MODEL.md §10.6), labelled `VARIANT/NAME`: the agreement
+    /// in force at the start runs `years[0]`, the next `years[1]`, …, then the variant's
+    /// `agreement.cycle_years` repeats. It replaces the scenario's own `agreement.schedule`.
+    /// Single-host experiments only. A schedule of constant `L` gives exactly the cycle-`L` arm.
+    #[must_use]
+    pub fn schedule(mut self, name: &str, years: impl IntoIterator<Item = f64>) -> Experiment {
+        self.schedules
+            .push((name.to_string(), years.into_iter().collect()));
         self
     }
 
@@ -319,13 +334,52 @@ impl Experiment {
                 ));
             }
         }
-        let arm_count = variants.len().saturating_mul(self.cycles.len());
+        for (i, (name, years)) in self.schedules.iter().enumerate() {
+            if hosts.len() > 1 {
+                return Err(invalid(
+                    "schedule",
+                    "schedule arms are for one host; give an alliance's hosts their own \
+                     hosts.NAME.agreement.schedule",
+                    name.clone(),
+                ));
+            }
+            let ok_name = !name.is_empty()
+                && name.len() <= 64
+                && name.parse::<f64>().is_err()
+                && name
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
+            if !ok_name {
+                return Err(invalid(
+                    "schedule",
+                    "a name of 1 to 64 letters, digits, '_' or '-' that is not a number",
+                    format!("{name:?}"),
+                ));
+            }
+            if self.schedules[..i].iter().any(|(n, _)| n == name) {
+                return Err(invalid(
+                    "schedule",
+                    "names must be distinct",
+                    format!("{name:?} twice"),
+                ));
+            }
+            if years.is_empty() || years.len() > crate::scenario::MAX_SCHEDULE {
+                return Err(invalid(
+                    &format!("schedule {name}"),
+                    &format!("1 to {} agreement lengths", crate::scenario::MAX_SCHEDULE),
+                    format!("{} entries", years.len()),
+                ));
+            }
+        }
+        let arm_count = variants
+            .len()
+            .saturating_mul(self.cycles.len().saturating_add(self.schedules.len()));
         if arm_count.saturating_mul(hosts.len()) > MAX_ARM_HOSTS {
             return Err(Error::Refused {
                 what: format!(
-                    "{} variant(s) × {} cycle arm(s) × {} host(s)",
+                    "{} variant(s) × {} cycle and schedule arm(s) × {} host(s)",
                     variants.len(),
-                    self.cycles.len(),
+                    self.cycles.len() + self.schedules.len(),
                     hosts.len()
                 ),
                 rule: format!(
@@ -338,6 +392,7 @@ impl Experiment {
         let mut arms_info = Vec::with_capacity(arm_count);
         let mut variant_info = Vec::with_capacity(variants.len());
         let mut arm_hosts: Vec<Vec<Scenario>> = Vec::with_capacity(arm_count);
+        let mut pending_schedules: Vec<(Arm, ArmInfo)> = Vec::new();
         for v in &variants {
             let input = self.variant_input(v)?;
             let protocol = v.user_protocol().or(self.protocol.as_ref()).cloned();
@@ -353,7 +408,27 @@ impl Experiment {
                 .first()
                 .map_or(String::new(), |m| m.protocol().name().to_string());
             variant_info.push(v.info(&protocol_name));
-            let mut arms = Vec::with_capacity(self.cycles.len());
+            let mut arms = Vec::with_capacity(self.cycles.len() + self.schedules.len());
+            for (name, years) in &self.schedules {
+                let (Input::Single(s), Some(m)) = (&input, model.models().first()) else {
+                    continue;
+                };
+                let tail = s.agreement.cycle_years;
+                let arm = m.arm_with_schedule(years, tail).map_err(|e| match e {
+                    Error::Scenario(ScenarioErrorKind::Invalid(v)) => {
+                        Error::Scenario(ScenarioErrorKind::Invalid(
+                            v.into_iter()
+                                .map(|mut x| {
+                                    x.field = format!("schedule {name}: {}", x.field);
+                                    x
+                                })
+                                .collect(),
+                        ))
+                    }
+                    other => other,
+                })?;
+                pending_schedules.push((arm, ArmInfo::schedule(v.name(), name, years, tail)));
+            }
             for c in &self.cycles {
                 let host_arms = match &input {
                     Input::Single(_) => vec![model.models()[0].arm(c[0])?],
@@ -361,6 +436,17 @@ impl Experiment {
                 };
                 arms.push((arms_info.len(), host_arms));
                 arms_info.push(ArmInfo::new(v.name(), &hosts, c));
+                arm_hosts.push(
+                    model
+                        .models()
+                        .iter()
+                        .map(|m| m.scenario().clone())
+                        .collect(),
+                );
+            }
+            for (arm, info) in pending_schedules.drain(..) {
+                arms.push((arms_info.len(), vec![arm]));
+                arms_info.push(info);
                 arm_hosts.push(
                     model
                         .models()
@@ -470,8 +556,9 @@ impl Experiment {
         };
         let first = variants.first().map_or(BASE, Variant::name);
         let by_cycle = |c: f64| {
-            arms.iter()
-                .position(|a| a.variant == first && a.cycle_years.iter().all(|&x| x == c))
+            arms.iter().position(|a| {
+                a.variant == first && a.schedule.is_none() && a.cycle_years.iter().all(|&x| x == c)
+            })
         };
         match &self.reference {
             None => Ok(0),

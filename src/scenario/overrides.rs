@@ -80,13 +80,16 @@ fn schema_template() -> Scenario {
         p.margin_trend = 1.0;
         p.opening_reference = OpeningReference::Fair;
     }
-    s.patron.regimes = Some(Regimes {
+    let regimes = Regimes {
         first_change_years: Some(1.0),
         opening: Some(0.0),
         margin: Some(0.0),
         lapse_pressure: Some(0.0),
         ..Regimes::default()
-    });
+    };
+    // The host's table is in the schema so that validation, not the parser, explains the rule.
+    s.patron.regimes = Some(regimes.clone());
+    s.host.regimes = Some(regimes);
     s
 }
 

@@ -14,7 +14,8 @@ pub struct Regimes {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub first_change_years: Option<f64>,
     /// `p ∈ [0, 1]`: each administration is hardline independently with this probability.
-    /// Default 0 (never).
+    /// Default 0 (never; then no change of administration matters: nothing is pending, lock-in
+    /// never applies and every number equals the run without regimes).
     pub hardline_probability: f64,
     /// The patron's opening demand `a_P` while hardline, log units (e.g. ln 5 ≈ 1.6, the 2019
     /// demand). Default: absent, unchanged.

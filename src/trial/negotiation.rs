@@ -154,9 +154,12 @@ impl History<'_> {
         let admin = r.administration(tau);
         let hardline = r.hardline(self.regime_seed, self.trial, admin);
         let c = r.next_change(tau);
-        // Only a change before the end of the longest lapse can matter to this negotiation.
-        let change = (c <= deadline.saturating_add(self.m.max_lapse as usize))
-            .then(|| (c, r.hardline(self.regime_seed, self.trial, admin + 1)));
+        // Only a change before the end of the longest lapse can matter to this negotiation, and
+        // only if the next administration may be hardline (p > 0): with p = 0 every
+        // administration is the same and nothing is pending.
+        let change = (r.probability > 0.0
+            && c <= deadline.saturating_add(self.m.max_lapse as usize))
+        .then(|| (c, r.hardline(self.regime_seed, self.trial, admin + 1)));
         Politics { hardline, change }
     }
 

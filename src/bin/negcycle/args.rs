@@ -215,6 +215,12 @@ pub(crate) struct RunArgs {
     /// the arms are every variant (base, with no overrides, first) × every cycle
     #[arg(long = "variant", value_name = "NAME:KEY=VALUE,...", display_order = 4)]
     pub(crate) variants: Vec<String>,
+    /// An agreement schedule as an arm: NAME=YEARS,YEARS,... (repeatable), e.g. --schedule
+    /// sma=3,2,3,3,3,2,2,5,5,1,6; the agreement in force at the start runs the first length,
+    /// the next the second, ..., then agreement.cycle_years repeats; one arm per variant,
+    /// labelled VARIANT/NAME (one host only)
+    #[arg(long = "schedule", value_name = "NAME=YEARS,...", display_order = 4)]
+    pub(crate) schedules: Vec<String>,
     #[command(flatten)]
     pub(crate) experiment: ExperimentArgs,
     /// Trials: simulated histories per arm

@@ -13,7 +13,11 @@ pub(crate) fn cmd_run(args: RunArgs) -> Result<(), Failure> {
     // Everything is checked before the simulation starts and before any file is created.
     let input = load_input(&args.scenario)?;
     let exp = &args.experiment;
-    let experiment = build_experiment(&input, &args.cycles, &args.variants, exp)?;
+    let mut experiment = build_experiment(&input, &args.cycles, &args.variants, exp)?;
+    for item in &args.schedules {
+        let (name, years) = parse_schedule(item)?;
+        experiment = experiment.schedule(&name, years);
+    }
     check_trials(args.trials)?;
     check_threads(exp.threads)?;
     let shard = args.shard.as_deref().map(parse_shard).transpose()?;
@@ -85,4 +89,25 @@ fn planned_trials(trials: u64, shard: Option<(u64, u64)>) -> u64 {
         }
         None => trials,
     }
+}
+
+/// One `--schedule NAME=YEARS,...`: the name and the agreement lengths in years.
+fn parse_schedule(item: &str) -> Result<(String, Vec<f64>), Failure> {
+    let fail = |rule: &str| {
+        invalid(format!(
+            "--schedule: {rule}; expected NAME=YEARS,YEARS,... (e.g. sma=3,2,1,5), got {item:?}"
+        ))
+    };
+    let (name, list) = item
+        .split_once('=')
+        .ok_or_else(|| fail("no '=' after the name"))?;
+    let years = list
+        .split(',')
+        .map(|y| {
+            y.trim()
+                .parse::<f64>()
+                .map_err(|_| fail(&format!("{:?} is not a number of years", y.trim())))
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok((name.trim().to_string(), years))
 }
