@@ -18,6 +18,14 @@ pub enum Error {
         /// What is wrong with its overrides.
         source: ScenarioError,
     },
+    /// A historical record (MODEL.md §11) could not be read or breaks a rule.
+    #[error("{origin}: {message}")]
+    Record {
+        /// The file, or the embedded record's name.
+        origin: String,
+        /// What is wrong, naming the row and column of a bad value.
+        message: String,
+    },
     /// An experiment setting breaks a rule.
     #[error("{field}: {rule}, got {got}")]
     InvalidExperiment {

@@ -34,6 +34,7 @@ pub mod party;
 #[cfg(feature = "plot")]
 pub mod plot;
 pub mod protocol;
+pub mod record;
 pub mod regime;
 pub mod report;
 pub mod rng;

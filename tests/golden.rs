@@ -53,6 +53,36 @@ fn goldens() -> Vec<(String, String)> {
         "frictionless_stahl".into(),
         golden_report(with("frictionless", &[("protocol.horizon", "finite")])),
     ));
+    // Every option of model 0.2 at once (MODEL.md §10), with a schedule arm beside the cycles.
+    let v02 = with(
+        "us_rok_sma",
+        &[
+            ("protocol.rounds", "8"),
+            ("protocol.lapse_round_months", "2"),
+            ("protocol.clock", "deadline"),
+            ("patron.opening_reference", "fair"),
+            ("host.opening_reference", "fair"),
+            ("support.erosion", "demanded_increase"),
+            ("agreement.schedule", "[1, 2]"),
+            ("patron.regimes.first_change_years", "2"),
+            ("patron.regimes.hardline_probability", "0.3"),
+            ("patron.regimes.opening", "1.6"),
+            ("patron.regimes.margin", "0.0"),
+            ("patron.regimes.lapse_pressure", "0.12"),
+            ("patron.regimes.lock_in", "true"),
+        ],
+    );
+    let report = Experiment::new(v02)
+        .cycle_years([1.0, 5.0])
+        .schedule("once_annual", [5.0, 1.0])
+        .trials(300)
+        .seed(SEED)
+        .run()
+        .expect("0.2 options golden run");
+    out.push((
+        "us_rok_sma_v02_options".into(),
+        report.to_json_string().expect("json") + "\n",
+    ));
     // The alliance preset: Korea annual against five years, Japan and NATO fixed.
     let alliance = Alliance::preset("us_alliances").expect("alliance preset");
     let grids: Vec<Vec<f64>> = alliance
@@ -74,6 +104,20 @@ fn goldens() -> Vec<(String, String)> {
         .expect("alliance golden run");
     out.push((
         "us_alliances".into(),
+        report.to_json_string().expect("json") + "\n",
+    ));
+    // The same with the premium precedent rule (MODEL.md §10.7).
+    let premium = Alliance::preset("us_alliances")
+        .and_then(|a| a.with_override("linkage.precedent", "premium"))
+        .expect("premium rule");
+    let report = Experiment::new(premium)
+        .grid(&grids)
+        .trials(300)
+        .seed(SEED)
+        .run()
+        .expect("alliance premium golden run");
+    out.push((
+        "us_alliances_premium".into(),
         report.to_json_string().expect("json") + "\n",
     ));
     out

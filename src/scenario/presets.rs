@@ -9,6 +9,10 @@ const PRESETS: &[(&str, &str)] = &[
         include_str!("../../scenarios/us_rok_sma.toml"),
     ),
     (
+        "us_rok_sma_history",
+        include_str!("../../scenarios/us_rok_sma_history.toml"),
+    ),
+    (
         "wage_round",
         include_str!("../../scenarios/wage_round.toml"),
     ),
@@ -19,7 +23,8 @@ const PRESETS: &[(&str, &str)] = &[
 ];
 
 impl Scenario {
-    /// A built-in preset by name (`us_rok_sma`, `wage_round`, `frictionless`).
+    /// A built-in preset by name (`us_rok_sma`, `us_rok_sma_history`, `wage_round`,
+    /// `frictionless`).
     ///
     /// # Errors
     /// [`ScenarioError::UnknownPreset`] listing the available names.
