@@ -10,7 +10,12 @@
 //!    one ally to its opening demand on the others; benchmarking 0.2);
 //! 2. with `linkage.leverage = 0`: the no-leverage baseline;
 //! 3. with `linkage.benchmarking = 0` too: the hosts are unlinked, so Japan and NATO cannot
-//!    move at all (a check of the paired design).
+//!    move at all (a check of the paired design);
+//! 4. the preset under the other precedent rule (MODEL.md §10.7), `linkage.precedent =
+//!    "premium"`: a precedent is the premium over fair terms another ally agreed, not its
+//!    increase over the status quo;
+//! 5. the same with agreements above fair (every host's margin 0.4), where that rule has
+//!    precedents to cite.
 //!
 //! The reading is computed from the numbers, not assumed: under the model's precedent rule the
 //! patron carries over the *increase* it won elsewhere (agreed payment over the status quo), and
@@ -36,13 +41,28 @@ fn main() -> Result<(), Error> {
     let no_leverage = preset.with_override("linkage.leverage", "0")?;
     let unlinked = no_leverage.with_override("linkage.benchmarking", "0")?;
 
-    let with = run(preset)?;
+    let with = run(preset.clone())?;
     println!("{with}");
     explain("1. The preset (linkage.leverage = 0.5)", &with)?;
     let without = run(no_leverage)?;
     explain("2. No leverage (linkage.leverage = 0)", &without)?;
     let apart = run(unlinked)?;
     explain("3. Unlinked (leverage = 0, benchmarking = 0)", &apart)?;
+    let premium = preset.with_override("linkage.precedent", "premium")?;
+    let mut above_fair = premium.clone();
+    for host in ["korea", "japan", "nato"] {
+        above_fair = above_fair.with_override(&format!("hosts.{host}.party.margin"), "0.4")?;
+    }
+    let by_premium = run(premium)?;
+    explain(
+        "4. Premium precedents (linkage.precedent = \"premium\")",
+        &by_premium,
+    )?;
+    let by_premium_above = run(above_fair)?;
+    explain(
+        "5. Premium precedents, agreements above fair (host margins 0.4)",
+        &by_premium_above,
+    )?;
 
     // What leverage itself does: the change with leverage minus the change without it (both on
     // the same worlds; a difference of two paired means, so no CI here).
@@ -64,6 +84,24 @@ fn main() -> Result<(), Error> {
          and 2 for what the others pay and what the alliance loses in friction and support.",
         demand.join(" and ")
     );
+    // The two precedent rules side by side: the paired change in the opening demand on Japan.
+    println!(
+        "The precedent rule decides the direction (opening demand on Japan, annual minus five-year):"
+    );
+    for (rule, report) in [
+        ("increase (preset)", &with),
+        ("premium (preset)", &by_premium),
+        ("premium, agreements above fair", &by_premium_above),
+    ] {
+        let d = paired(report, "japan", "opening_demand")?;
+        println!(
+            "  {rule:<32} {:+.4} [{:+.4}, {:+.4}]: {}",
+            d.mean,
+            d.ci95[0],
+            d.ci95[1],
+            direction(&d)
+        );
+    }
     Ok(())
 }
 

@@ -131,6 +131,70 @@ fn valid_scenario() -> impl Strategy<Value = Scenario> {
         })
 }
 
+/// A random valid scenario with the options of model 0.2 (MODEL.md §10) switched on at random:
+/// formal rounds, lapse meetings, the clock, opening references, the erosion measure, an
+/// agreement schedule and patron regimes with or without lock-in.
+fn valid_scenario_v02() -> impl Strategy<Value = Scenario> {
+    use negcycle::scenario::{Clock, Erosion, OpeningReference, Regimes};
+    let options = (
+        prop::option::of(1u32..=30),
+        prop::option::of(1u32..=4),
+        any::<bool>(),
+        (any::<bool>(), any::<bool>(), any::<bool>()),
+        prop::collection::vec(1u32..=30, 0..5),
+        prop::option::of((
+            1u32..=60,
+            0u32..=20,
+            0.0f64..=1.0,
+            0.0f64..2.0,
+            any::<bool>(),
+        )),
+    );
+    (valid_scenario(), options).prop_map(|(mut s, (rounds, meet, clock, refs, sched, reg))| {
+        let step = 1.0 / f64::from(s.steps_per_year);
+        let step_months = 12.0 * step;
+        if s.protocol.rounds_per_step == 1 {
+            s.protocol.rounds = rounds;
+        }
+        s.protocol.lapse_round_months = meet.map(|m| f64::from(m) * step_months);
+        s.protocol.clock = if clock {
+            Clock::Deadline
+        } else {
+            Clock::Negmas
+        };
+        let reference = |fair| {
+            if fair {
+                OpeningReference::Fair
+            } else {
+                OpeningReference::StatusQuo
+            }
+        };
+        s.patron.opening_reference = reference(refs.0);
+        s.host.opening_reference = reference(refs.1);
+        s.support.erosion = if refs.2 {
+            Erosion::DemandedIncrease
+        } else {
+            Erosion::OpeningGap
+        };
+        s.agreement.schedule = sched.iter().map(|&n| f64::from(n) * step).collect();
+        if let Some((extra, first, p, opening, lock_in)) = reg {
+            // Longer than window + longest lapse: at most one change per negotiation.
+            let span = (s.agreement.window_months + s.agreement.max_lapse_months) / step_months;
+            let term = span.round() as u32 + extra;
+            s.patron.regimes = Some(Regimes {
+                term_years: f64::from(term) * step,
+                first_change_years: Some(f64::from(first.max(1)) * step),
+                hardline_probability: p,
+                opening: Some(opening),
+                margin: Some(0.0),
+                lapse_pressure: Some(s.patron.lapse_pressure * 0.5),
+                lock_in,
+            });
+        }
+        s
+    })
+}
+
 fn check_history(s: &Scenario, cycle: f64, trial: u64) -> Result<(), TestCaseError> {
     let model = Model::new(s.clone()).map_err(|e| TestCaseError::fail(e.to_string()))?;
     let arm = model
@@ -141,8 +205,11 @@ fn check_history(s: &Scenario, cycle: f64, trial: u64) -> Result<(), TestCaseErr
     let m = model.run(&arm, &path, 9, trial, &mut records);
     for (info, v) in METRICS.iter().zip(m.values()) {
         prop_assert!(v.is_finite(), "{} = {v}", info.name);
+        // A fair-referenced opening `a_P` can lie below the status quo `q`, so the demanded
+        // increase `O_P − q` can be negative then.
+        let fair = s.patron.opening_reference == negcycle::scenario::OpeningReference::Fair;
         prop_assert!(
-            v >= 0.0 || info.name == "mean_premium",
+            v >= 0.0 || info.name == "mean_premium" || (fair && info.name == "opening_demand"),
             "{} = {v}",
             info.name
         );
@@ -169,7 +236,13 @@ fn check_history(s: &Scenario, cycle: f64, trial: u64) -> Result<(), TestCaseErr
     for r in &records {
         prop_assert!(r.signing_months.is_finite() && r.opening_gap.is_finite());
         prop_assert!(r.premium.is_none_or(f64::is_finite));
-        prop_assert!(r.lapse_steps <= r.rounds);
+        // A lapse holds one formal meeting every `lapse_round_months` (default: every step).
+        let meeting = s
+            .protocol
+            .lapse_round_months
+            .and_then(|m| s.months_to_steps(m))
+            .unwrap_or(1) as u32;
+        prop_assert!(r.lapse_steps / meeting <= r.rounds);
     }
     Ok(())
 }
@@ -194,6 +267,23 @@ proptest! {
             negcycle::EnvironmentPath::sample(&s, 9, trial),
             negcycle::EnvironmentPath::sample(&t, 9, trial)
         );
+    }
+
+    #[test]
+    fn valid_v02_scenarios_keep_every_invariant(
+        s in valid_scenario_v02(),
+        trial in 0u64..1000,
+        other in 1u32..=40,
+    ) {
+        prop_assert!(s.validate().is_ok(), "{:?}", s.validate());
+        check_history(&s, s.agreement.cycle_years, trial)?;
+        check_history(&s, f64::from(other) / f64::from(s.steps_per_year), trial)?;
+        // The politics metrics are shares.
+        let model = Model::new(s.clone()).map_err(|e| TestCaseError::fail(e.to_string()))?;
+        let arm = model.arm(s.agreement.cycle_years).map_err(|e| TestCaseError::fail(e.to_string()))?;
+        let m = model.run(&arm, &model.path(9, trial), 9, trial, &mut Vec::new());
+        prop_assert!((0.0..=1.0).contains(&m.hardline_share));
+        prop_assert!((0.0..=1.0).contains(&m.signed_before_change));
     }
 
     #[test]
