@@ -5,6 +5,8 @@
 
 mod common;
 
+use common::korea_grid;
+
 use negcycle::alliance::{Alliance, TOTALS};
 use negcycle::prelude::*;
 use negcycle::run::BLOCK_TRIALS;
@@ -18,20 +20,6 @@ fn flagship() -> Scenario {
 
 fn alliance() -> Alliance {
     Alliance::preset("us_alliances").expect("alliance preset")
-}
-
-/// Korea at five years and at one year, every other host at its own cycle.
-fn korea_grid(a: &Alliance) -> Vec<Vec<f64>> {
-    a.hosts
-        .iter()
-        .map(|h| {
-            if h.name == "korea" {
-                vec![5.0, 1.0]
-            } else {
-                vec![h.agreement.cycle_years]
-            }
-        })
-        .collect()
 }
 
 /// Every metric row of a report (hosts and totals) with a name for messages.

@@ -10,6 +10,8 @@
 //!
 //! and commit the updated files together with the change.
 
+mod common;
+
 use negcycle::alliance::Alliance;
 use negcycle::prelude::*;
 use std::path::PathBuf;
@@ -85,17 +87,7 @@ fn goldens() -> Vec<(String, String)> {
     ));
     // The alliance preset: Korea annual against five years, Japan and NATO fixed.
     let alliance = Alliance::preset("us_alliances").expect("alliance preset");
-    let grids: Vec<Vec<f64>> = alliance
-        .hosts
-        .iter()
-        .map(|h| {
-            if h.name == "korea" {
-                vec![5.0, 1.0]
-            } else {
-                vec![h.agreement.cycle_years]
-            }
-        })
-        .collect();
+    let grids = common::korea_grid(&alliance);
     let report = Experiment::new(alliance)
         .grid(&grids)
         .trials(300)

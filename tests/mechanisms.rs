@@ -3,31 +3,14 @@
 //! reference, the erosion measure, patron regimes with lock-in, agreement schedules and the
 //! precedent rule. Monte Carlo tolerances are 4 standard errors of the simulated sample.
 
+mod common;
+
+use common::{assert_within_4se, korea_grid, mean_se};
 use negcycle::alliance::Alliance;
 use negcycle::analytic::{self, LapseParams};
 use negcycle::regime::RegimeModel;
 use negcycle::scenario::{Clock, Erosion, LapseModel, OpeningReference, ProtocolKind, Regimes};
 use negcycle::{EnvironmentPath, Experiment, Model, NegotiationRecord, Report, Scenario};
-
-fn mean_se(xs: &[f64]) -> (f64, f64) {
-    let n = xs.len() as f64;
-    let mean = xs.iter().sum::<f64>() / n;
-    let var = xs.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1.0);
-    (mean, (var / n).sqrt())
-}
-
-fn assert_within_4se(what: &str, sample: &[f64], expected: f64) {
-    let (mean, se) = mean_se(sample);
-    assert!(
-        se > 0.0,
-        "{what}: zero standard error, the test cannot fail"
-    );
-    let z = (mean - expected) / se;
-    assert!(
-        z.abs() < 4.0,
-        "{what}: simulated {mean:.6} ± {se:.2e} vs {expected:.6} (z = {z:.2})"
-    );
-}
 
 /// Every record of `trials` histories of one arm, with the trial index.
 fn records(s: &Scenario, cycle: f64, seed: u64, trials: u64) -> Vec<(u64, NegotiationRecord)> {
@@ -554,17 +537,7 @@ fn demand_on_japan(precedent: &str, margin: Option<&str>) -> (f64, f64) {
                 .unwrap();
         }
     }
-    let grids: Vec<Vec<f64>> = a
-        .hosts
-        .iter()
-        .map(|h| {
-            if h.name == "korea" {
-                vec![5.0, 1.0]
-            } else {
-                vec![h.agreement.cycle_years]
-            }
-        })
-        .collect();
+    let grids = korea_grid(&a);
     let r = Experiment::new(a)
         .grid(&grids)
         .trials(3000)

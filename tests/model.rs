@@ -2,32 +2,14 @@
 //! effect, and the invariants of one history. Monte Carlo tolerances are 4 standard errors
 //! computed from the simulated sample itself.
 
+mod common;
+
+use common::{assert_within_4se, mean_se};
 use negcycle::analytic::{self, LapseParams, MismatchParams};
 use negcycle::protocol::lapse::{LapseOutcome, LapseSetup};
 use negcycle::rng::{Purpose, stream};
 use negcycle::scenario::{BargainingHorizon, LapseModel, ProtocolKind};
 use negcycle::{EnvironmentPath, METRICS, Model, NegotiationRecord, Scenario, simulate_trial};
-
-/// Sample mean and its standard error.
-fn mean_se(xs: &[f64]) -> (f64, f64) {
-    let n = xs.len() as f64;
-    let mean = xs.iter().sum::<f64>() / n;
-    let var = xs.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1.0);
-    (mean, (var / n).sqrt())
-}
-
-fn assert_within_4se(what: &str, sample: &[f64], expected: f64) {
-    let (mean, se) = mean_se(sample);
-    assert!(
-        se > 0.0,
-        "{what}: zero standard error, the test cannot fail"
-    );
-    let z = (mean - expected) / se;
-    assert!(
-        z.abs() < 4.0,
-        "{what}: simulated {mean:.6} ± {se:.2e} vs closed form {expected:.6} (z = {z:.2})"
-    );
-}
 
 /// Complete information, no noise, no opening gap, terms set at the deadline: p = 0 at every
 /// deadline, so the only mismatch is the drift of X* while terms are fixed.

@@ -429,31 +429,29 @@ impl Experiment {
                 })?;
                 pending_schedules.push((arm, ArmInfo::schedule(v.name(), name, years, tail)));
             }
+            let mut built: Vec<(Vec<Arm>, ArmInfo)> = Vec::with_capacity(arms.capacity());
             for c in &self.cycles {
                 let host_arms = match &input {
                     Input::Single(_) => vec![model.models()[0].arm(c[0])?],
                     Input::Alliance(_) => model.arms(c)?,
                 };
-                arms.push((arms_info.len(), host_arms));
-                arms_info.push(ArmInfo::new(v.name(), &hosts, c));
-                arm_hosts.push(
-                    model
-                        .models()
-                        .iter()
-                        .map(|m| m.scenario().clone())
-                        .collect(),
-                );
+                built.push((host_arms, ArmInfo::new(v.name(), &hosts, c)));
             }
-            for (arm, info) in pending_schedules.drain(..) {
-                arms.push((arms_info.len(), vec![arm]));
+            // Schedule arms after the cycle arms.
+            built.extend(
+                pending_schedules
+                    .drain(..)
+                    .map(|(arm, info)| (vec![arm], info)),
+            );
+            let scenarios: Vec<Scenario> = model
+                .models()
+                .iter()
+                .map(|m| m.scenario().clone())
+                .collect();
+            for (host_arms, info) in built {
+                arms.push((arms_info.len(), host_arms));
                 arms_info.push(info);
-                arm_hosts.push(
-                    model
-                        .models()
-                        .iter()
-                        .map(|m| m.scenario().clone())
-                        .collect(),
-                );
+                arm_hosts.push(scenarios.clone());
             }
             runs.push(VariantRun { model, arms });
         }
