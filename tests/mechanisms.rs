@@ -5,11 +5,10 @@
 
 mod common;
 
-use common::{assert_within_4se, korea_grid, mean_se};
+use common::{assert_within_4se, korea_grid};
 use negcycle::alliance::Alliance;
-use negcycle::analytic::{self, LapseParams};
 use negcycle::regime::RegimeModel;
-use negcycle::scenario::{Clock, Erosion, LapseModel, OpeningReference, ProtocolKind, Regimes};
+use negcycle::scenario::{Clock, Erosion, OpeningReference, ProtocolKind, Regimes};
 use negcycle::{EnvironmentPath, Experiment, Model, NegotiationRecord, Report, Scenario};
 
 /// Every record of `trials` histories of one arm, with the trial index.
@@ -120,72 +119,7 @@ fn lapse_agreements_are_signed_only_at_meetings() {
 
 // ---- 10.2 the clock ----
 
-/// The §9 lapse scenario (θ = 0, η = 0, drift lapses) with the alternating protocol.
-fn lapse_scenario(clock: Clock) -> Scenario {
-    let mut s = Scenario::with_name("lapse");
-    s.protocol.kind = ProtocolKind::Alternating;
-    s.protocol.clock = clock;
-    s.support.sensitivity = 0.0;
-    s.lapse.stakes_elasticity = 0.0;
-    s.lapse.model = LapseModel::Drift;
-    s.agreement.max_lapse_months = 2.0;
-    s.agreement.cycle_years = 1.0;
-    for p in [&mut s.patron, &mut s.host] {
-        p.margin = 0.02;
-        p.private_sd = 0.05;
-        p.lapse_pressure = 0.24;
-    }
-    s
-}
-
-#[test]
-fn deadline_clock_makes_the_alternating_protocol_meet_the_lapse_closed_forms() {
-    let s = lapse_scenario(Clock::Deadline);
-    let recs: Vec<NegotiationRecord> = records(&s, 1.0, 5, 1500)
-        .into_iter()
-        .map(|(_, r)| r)
-        .filter(|r| r.completed)
-        .collect();
-    assert!(recs.len() > 20_000, "{} records", recs.len());
-    let p = LapseParams {
-        margin_patron: 0.02,
-        margin_host: 0.02,
-        sd_patron: 0.05,
-        sd_host: 0.05,
-        pressure_patron: 0.24,
-        pressure_host: 0.24,
-        dt_years: 1.0 / 12.0,
-        max_lapse_steps: 2,
-    };
-    let flag = |b: bool| f64::from(u8::from(b));
-    let lapsed: Vec<f64> = recs.iter().map(|r| flag(r.lapse_steps > 0)).collect();
-    let steps: Vec<f64> = recs.iter().map(|r| f64::from(r.lapse_steps)).collect();
-    let ruptured: Vec<f64> = recs.iter().map(|r| flag(r.ruptured)).collect();
-    assert_within_4se(
-        "P(lapse)",
-        &lapsed,
-        analytic::lapse_probability(&p).unwrap(),
-    );
-    assert_within_4se(
-        "E[lapse steps]",
-        &steps,
-        analytic::expected_lapse_steps(&p).unwrap(),
-    );
-    assert_within_4se(
-        "P(rupture)",
-        &ruptured,
-        analytic::rupture_probability(&p).unwrap(),
-    );
-    // The NegMAS clock stops short of the reservations, so it lapses far more often.
-    let negmas: Vec<f64> = records(&lapse_scenario(Clock::Negmas), 1.0, 5, 300)
-        .into_iter()
-        .filter(|(_, r)| r.completed)
-        .map(|(_, r)| flag(r.lapse_steps > 0))
-        .collect();
-    let (m, se) = mean_se(&negmas);
-    let expected = analytic::lapse_probability(&p).unwrap();
-    assert!(m - expected > 4.0 * se, "negmas {m} ± {se} vs {expected}");
-}
+// The deadline clock against the §9 lapse closed forms: tests/model.rs.
 
 #[test]
 fn without_private_noise_the_deadline_clock_never_lapses_and_negmas_always_does() {

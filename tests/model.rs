@@ -8,7 +8,7 @@ use common::{assert_within_4se, mean_se};
 use negcycle::analytic::{self, LapseParams, MismatchParams};
 use negcycle::protocol::lapse::{LapseOutcome, LapseSetup};
 use negcycle::rng::{Purpose, stream};
-use negcycle::scenario::{BargainingHorizon, LapseModel, ProtocolKind};
+use negcycle::scenario::{BargainingHorizon, Clock, LapseModel, ProtocolKind};
 use negcycle::{EnvironmentPath, METRICS, Model, NegotiationRecord, Scenario, simulate_trial};
 
 /// Complete information, no noise, no opening gap, terms set at the deadline: p = 0 at every
@@ -64,10 +64,13 @@ fn mismatch_matches_gray_closed_form() {
     }
 }
 
-/// Scenario for the lapse closed form: complete information, θ = 0, η = 0, drift lapses.
-fn lapse_scenario() -> Scenario {
+/// Scenario for the lapse closed form: θ = 0, η = 0, drift lapses, with protocol `kind` and
+/// `clock` (the closed forms hold for complete information, and for the alternating protocol
+/// under the deadline clock, MODEL.md §10.2).
+fn lapse_scenario(kind: ProtocolKind, clock: Clock) -> Scenario {
     let mut s = Scenario::with_name("lapse");
-    s.protocol.kind = ProtocolKind::CompleteInformation;
+    s.protocol.kind = kind;
+    s.protocol.clock = clock;
     s.support.sensitivity = 0.0;
     s.lapse.stakes_elasticity = 0.0;
     s.lapse.model = LapseModel::Drift;
@@ -97,10 +100,32 @@ fn completed_records(s: &Scenario, cycle: f64, trials: u64) -> Vec<NegotiationRe
 
 #[test]
 fn lapse_probability_length_and_rupture_match_closed_form() {
-    let s = lapse_scenario();
-    let recs = completed_records(&s, 1.0, 1500);
-    assert!(recs.len() > 20_000, "{} records", recs.len());
-    let p = LapseParams {
+    check_lapse_closed_forms(&lapse_scenario(
+        ProtocolKind::CompleteInformation,
+        Clock::Negmas,
+    ));
+}
+
+#[test]
+fn deadline_clock_makes_the_alternating_protocol_meet_the_lapse_closed_forms() {
+    check_lapse_closed_forms(&lapse_scenario(ProtocolKind::Alternating, Clock::Deadline));
+    // The NegMAS clock stops short of the reservations, so it lapses far more often.
+    let negmas: Vec<f64> = completed_records(
+        &lapse_scenario(ProtocolKind::Alternating, Clock::Negmas),
+        1.0,
+        300,
+    )
+    .iter()
+    .map(|r| f64::from(u8::from(r.lapse_steps > 0)))
+    .collect();
+    let (m, se) = mean_se(&negmas);
+    let expected = analytic::lapse_probability(&lapse_params()).unwrap();
+    assert!(m - expected > 4.0 * se, "negmas {m} ± {se} vs {expected}");
+}
+
+/// The parameters of [`lapse_scenario`] as the closed forms take them.
+fn lapse_params() -> LapseParams {
+    LapseParams {
         margin_patron: 0.02,
         margin_host: 0.02,
         sd_patron: 0.05,
@@ -109,7 +134,15 @@ fn lapse_probability_length_and_rupture_match_closed_form() {
         pressure_host: 0.24,
         dt_years: 1.0 / 12.0,
         max_lapse_steps: 2,
-    };
+    }
+}
+
+/// Lapse probability, expected lapse steps and rupture probability of `s` (a
+/// [`lapse_scenario`]) within 4 SE of the §9 closed forms.
+fn check_lapse_closed_forms(s: &Scenario) {
+    let recs = completed_records(s, 1.0, 1500);
+    assert!(recs.len() > 20_000, "{} records", recs.len());
+    let p = lapse_params();
     let lapsed: Vec<f64> = recs
         .iter()
         .map(|r| f64::from(u8::from(r.lapse_steps > 0)))
