@@ -304,8 +304,17 @@ impl Analysis {
             }
         }
         let prim_report = prim_report(&plan, &records, &unit, &arms, &reference, options)?;
-        if prim_report.is_none() {
-            notes.push("PRIM needs an arm other than the reference".into());
+        match &prim_report {
+            None => notes.push("PRIM needs an arm other than the reference".into()),
+            Some(p) if p.of_interest == 0 => notes.push(format!(
+                "PRIM: no point where {}: there is no box to find",
+                p.outcome
+            )),
+            Some(p) if p.of_interest == p.points => notes.push(format!(
+                "PRIM: at every point {}: there is no box to find",
+                p.outcome
+            )),
+            Some(_) => {}
         }
         Ok(Analysis {
             scenario: plan.scenario.name.clone(),
@@ -465,17 +474,25 @@ impl Analysis {
                 }
             }
             let b = &p.trajectory[p.chosen];
-            let _ = writeln!(
-                out,
-                "PRIM, {}: {} of {} points; chosen box {}: coverage {:.3}, density {:.3}, mass {:.3}",
-                p.outcome, p.of_interest, p.points, p.chosen, b.coverage, b.density, b.mass
-            );
-            for l in &p.limits {
+            if p.of_interest == 0 || p.of_interest == p.points {
                 let _ = writeln!(
                     out,
-                    "  {:<32} {} .. {} (of {} .. {}), quasi-p {:.2e}",
-                    l.input, l.lo, l.hi, l.full_lo, l.full_hi, l.quasi_p
+                    "PRIM, {}: {} of {} points",
+                    p.outcome, p.of_interest, p.points
                 );
+            } else {
+                let _ = writeln!(
+                    out,
+                    "PRIM, {}: {} of {} points; chosen box {}: coverage {:.3}, density {:.3}, mass {:.3}",
+                    p.outcome, p.of_interest, p.points, p.chosen, b.coverage, b.density, b.mass
+                );
+                for l in &p.limits {
+                    let _ = writeln!(
+                        out,
+                        "  {:<32} {} .. {} (of {} .. {}), quasi-p {:.2e}",
+                        l.input, l.lo, l.hi, l.full_lo, l.full_hi, l.quasi_p
+                    );
+                }
             }
         }
         for n in &self.notes {
