@@ -355,3 +355,93 @@ fn frictionless_indices_match_the_closed_form() {
         }
     }
 }
+
+#[cfg(feature = "cli")]
+#[test]
+fn cli_shards_merge_to_the_single_run_files() {
+    use std::process::Command;
+    let dir = tempfile::tempdir().unwrap();
+    let common = [
+        "explore",
+        "--preset",
+        "us_rok_sma",
+        "--range",
+        "rigidity_weight=0.25:4:log",
+        "--choice",
+        "lapse.model=drift|attrition",
+        "--design",
+        "morris",
+        "--points",
+        "3",
+        "--cycles",
+        "1,5",
+        "--trials",
+        "20",
+        "--resamples",
+        "50",
+        "-q",
+    ];
+    let run = |extra: &[&str]| {
+        let out = Command::new(env!("CARGO_BIN_EXE_negcycle"))
+            .args(common)
+            .args(extra)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        out.stdout
+    };
+    let single = dir.path().join("single");
+    let printed = run(&["--out", single.to_str().unwrap()]);
+    assert!(String::from_utf8_lossy(&printed).contains("win share"));
+    let shards = dir.path().join("shards");
+    for i in 0..2 {
+        run(&[
+            "--out",
+            shards.to_str().unwrap(),
+            "--shard",
+            &format!("{i}/2"),
+        ]);
+    }
+    let merged = dir.path().join("merged");
+    let out = Command::new(env!("CARGO_BIN_EXE_negcycle"))
+        .args(["explore", "merge", "--resamples", "50", "-q", "--out"])
+        .arg(&merged)
+        .arg(shards.join("points_1_of_2.jsonl"))
+        .arg(shards.join("points_0_of_2.jsonl"))
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    for name in [
+        "points.jsonl",
+        "points.csv",
+        "robustness.csv",
+        "indices.csv",
+        "prim.csv",
+        "explore.json",
+        "summary.txt",
+        "manifest.json",
+    ] {
+        assert_eq!(
+            read(&single.join(name)),
+            read(&merged.join(name)),
+            "{name} differs"
+        );
+    }
+    negcycle::report::write::verify_manifest(&merged).unwrap();
+    // Running again into the same folder without --resume is refused (exit status 2).
+    let again = Command::new(env!("CARGO_BIN_EXE_negcycle"))
+        .args(common)
+        .args(["--out", single.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert_eq!(again.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&again.stderr).contains("--resume"));
+}

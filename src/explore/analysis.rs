@@ -99,7 +99,7 @@ pub struct PrimReport {
     pub trajectory: Vec<PrimBox>,
     /// The chosen box's index in the trajectory.
     pub chosen: usize,
-    /// The chosen box's restricted inputs.
+    /// The chosen box's restricted inputs, smallest quasi-p-value first.
     pub limits: Vec<BoxLimit>,
 }
 
@@ -590,8 +590,9 @@ fn prim_report(
     let result = prim(&x, &y, options.prim)?;
     let init = &result.trajectory[0].limits;
     let chosen = &result.trajectory[result.chosen];
-    let limits = result
-        .quasi_p
+    let mut by_p = result.quasi_p.clone();
+    by_p.sort_by(|a, b| a.1.total_cmp(&b.1).then(a.0.cmp(&b.0)));
+    let limits = by_p
         .iter()
         .map(|&(dim, p)| BoxLimit {
             input: plan.uncertainties[dim].key.clone(),

@@ -188,10 +188,7 @@ pub fn prim(x: &[Vec<f64>], y: &[bool], options: PrimOptions) -> Result<PrimResu
     let n = x.len();
     let min_points = (options.mass_min * n as f64).ceil() as usize;
     let mut trajectory = vec![make_box(x, y, init.clone(), &init)];
-    loop {
-        let Some(current) = trajectory.last() else {
-            break;
-        };
+    while let Some(current) = trajectory.last() {
         let inside: Vec<usize> = (0..n).filter(|&i| in_box(&x[i], &current.limits)).collect();
         let k = ((options.alpha * inside.len() as f64).floor() as usize).max(1);
         let mut best: Option<PrimBox> = None;

@@ -387,9 +387,9 @@ pub(crate) struct ExploreArgs {
     /// Worker threads [default: one per core]; results do not depend on it
     #[arg(long, value_name = "N", display_order = 9)]
     pub(crate) threads: Option<usize>,
-    /// The output folder (created if missing)
-    #[arg(long, value_name = "DIR", required = true, display_order = 10)]
-    pub(crate) out: PathBuf,
+    /// The output folder (created if missing; required)
+    #[arg(long, value_name = "DIR", display_order = 10)]
+    pub(crate) out: Option<PathBuf>,
     /// Run only slice I of N (0-based) of the design points into DIR/points_I_of_N.jsonl
     #[arg(long, value_name = "I/N", display_order = 10)]
     pub(crate) shard: Option<String>,

@@ -24,6 +24,11 @@ pub(crate) fn cmd_explore(args: ExploreArgs) -> Result<(), Failure> {
     if let Some(ExploreCommand::Merge(m)) = args.command {
         return cmd_merge(m);
     }
+    let Some(out) = args.out.clone() else {
+        return Err(invalid(
+            "explore: --out DIR is required (the points are streamed there)",
+        ));
+    };
     let input = load_input(&args.scenario)?;
     let Input::Single(scenario) = input else {
         return Err(invalid(
@@ -99,11 +104,11 @@ pub(crate) fn cmd_explore(args: ExploreArgs) -> Result<(), Failure> {
     })
     .map_err(from_lib)?;
     let options = analysis_options(args.resamples, args.prim_threshold, args.prim_arm)?;
-    check_out_dir(Some(&args.out))?;
+    check_out_dir(Some(&out))?;
     let started = Instant::now();
     match shard {
         Some((i, n)) => {
-            let dir = OutputDir::open_shared(&args.out).map_err(output_failure)?;
+            let dir = OutputDir::open_shared(&out).map_err(output_failure)?;
             let path = dir.path().join(format!("points_{i}_of_{n}.jsonl"));
             simulate(&plan, &path, Some((i, n)), &args)?;
             note(
@@ -117,7 +122,7 @@ pub(crate) fn cmd_explore(args: ExploreArgs) -> Result<(), Failure> {
             Ok(())
         }
         None => {
-            let dir = OutputDir::open(&args.out).map_err(output_failure)?;
+            let dir = OutputDir::open(&out).map_err(output_failure)?;
             let path = dir.path().join(POINTS_FILE);
             simulate(&plan, &path, None, &args)?;
             let seconds = started.elapsed().as_secs_f64();
