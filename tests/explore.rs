@@ -435,6 +435,19 @@ fn cli_shards_merge_to_the_single_run_files() {
             "{name} differs"
         );
     }
+    #[cfg(feature = "plot")]
+    for name in [
+        "explore_wins.svg",
+        "explore_prim.svg",
+        "explore_indices.svg",
+    ] {
+        let svg = read(&single.join(name));
+        assert!(
+            String::from_utf8_lossy(&svg).trim_end().ends_with("</svg>"),
+            "{name}"
+        );
+        assert_eq!(svg, read(&merged.join(name)), "{name} differs");
+    }
     negcycle::report::write::verify_manifest(&merged).unwrap();
     // Running again into the same folder without --resume is refused (exit status 2).
     let again = Command::new(env!("CARGO_BIN_EXE_negcycle"))

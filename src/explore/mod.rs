@@ -34,6 +34,10 @@
 //! ```
 
 pub mod analysis;
+/// (feature `plot`) The exploration's charts (file `src/plot/explore_charts.rs`).
+#[cfg(feature = "plot")]
+#[path = "../plot/explore_charts.rs"]
+pub mod charts;
 pub mod defaults;
 pub mod design;
 pub mod morris;

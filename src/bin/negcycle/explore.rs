@@ -222,6 +222,16 @@ fn finish(
         ("explore.json", format!("{json}\n").into_bytes()),
         ("summary.txt", summary.clone().into_bytes()),
     ];
+    #[cfg(feature = "plot")]
+    let files = {
+        let mut files = files;
+        for (name, svg) in negcycle::explore::charts::explore_charts_svg(&analysis, points)
+            .map_err(output_failure)?
+        {
+            files.push((name, svg.into_bytes()));
+        }
+        files
+    };
     for (name, bytes) in &files {
         dir.stage(name, bytes).map_err(output_failure)?;
     }
