@@ -458,3 +458,31 @@ fn cli_shards_merge_to_the_single_run_files() {
     assert_eq!(again.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&again.stderr).contains("--resume"));
 }
+
+#[test]
+fn second_order_indices_recover_ishigami_interactions() {
+    // S13 = ST3 = 0.2437 (x3 acts only through its interaction with x1); S12 = S23 = 0.
+    let design = Design::Sobol {
+        base: 4096,
+        second_order: true,
+    };
+    let unit = design.unit_points(&[None; 3], 2019).unwrap();
+    let y: Vec<f64> = unit
+        .iter()
+        .map(|u| ishigami(&u.iter().map(|v| -PI + 2.0 * PI * v).collect::<Vec<_>>()))
+        .collect();
+    let pairs = negcycle::explore::second_order_indices(&y, 3, 300, 7).unwrap();
+    let truth = [((0, 1), 0.0), ((0, 2), 0.243_684), ((1, 2), 0.0)];
+    for (p, ((i, j), t)) in pairs.iter().zip(truth) {
+        assert_eq!((p.i, p.j), (i, j));
+        let e = p.estimate;
+        assert!(
+            (e.estimate - t).abs() < 3.0 * e.se,
+            "S{}{} = {:.4} ± {:.4}, known {t}",
+            i + 1,
+            j + 1,
+            e.estimate,
+            e.se
+        );
+    }
+}

@@ -1,9 +1,9 @@
 //! The analysis of a finished points file: robustness per arm, Sobol or Morris indices of every
 //! outcome, PRIM on "this arm beats the reference", and their tables (CSV, JSON, text).
 //!
-//! Outcomes (one number per point): `METRIC@ARM`, an arm's mean objective, and
-//! `METRIC@ARM-REF`, its paired difference against the reference arm (negative: the arm does
-//! better than the reference). Only the points' summary numbers are held in memory (a few per
+//! Outcomes (one number per point), for the objective and every other recorded metric:
+//! `METRIC@ARM`, an arm's mean, and `METRIC@ARM-REF`, its paired difference against the
+//! reference arm (for the objective, negative: the arm does better than the reference). Only the points' summary numbers are held in memory (a few per
 //! point and arm), never the simulations.
 
 use super::design::Design;
@@ -12,7 +12,7 @@ use super::plan::Plan;
 use super::points::read_points;
 use super::prim::{PrimBox, PrimOptions, prim};
 use super::robustness::{ArmRobustness, robustness};
-use super::sobol::{SobolIndices, sobol_indices};
+use super::sobol::{PairIndex, SobolIndices, second_order_indices, sobol_indices};
 use crate::error::Error;
 use crate::report::escape::csv_value;
 use serde::{Deserialize, Serialize};
@@ -53,7 +53,8 @@ pub struct IndexRow {
     pub input: String,
     /// `sobol` or `morris`.
     pub method: String,
-    /// `S1`, `ST` (Sobol, shares of variance) or `mu_star`, `mu`, `sigma` (Morris, the
+    /// `S1`, `ST`, `S2` (Sobol, shares of variance; `S2` names the pair `KEY1:KEY2` as its
+    /// input) or `mu_star`, `mu`, `sigma` (Morris, the
     /// outcome's unit per whole range of the input).
     pub index: String,
     /// The estimate.
@@ -264,24 +265,27 @@ impl Analysis {
             .map(|r| r.arms.iter().map(|a| a.mean[0]).collect())
             .collect();
         let mut notes = Vec::new();
-        // Outcomes: each arm's objective, then each non-reference arm minus the reference.
-        let mut outcomes: Vec<(String, Vec<f64>)> = Vec::new();
-        for (k, arm) in arms.iter().enumerate() {
-            outcomes.push((
-                format!("{}@{arm}", plan.objective),
-                objectives.iter().map(|row| row[k]).collect(),
-            ));
-        }
+        // Outcomes, per recorded metric (the objective first): each arm's mean, then each
+        // non-reference arm minus the reference.
         let ref_index = plan.reference_index();
-        for (k, arm) in arms.iter().enumerate() {
-            if k != ref_index {
+        let mut outcomes: Vec<(String, Vec<f64>)> = Vec::new();
+        for (m, metric) in plan.metrics.iter().enumerate() {
+            for (k, arm) in arms.iter().enumerate() {
                 outcomes.push((
-                    format!("{}@{arm}-{reference}", plan.objective),
-                    records
-                        .iter()
-                        .map(|r| r.arms[k].diff_mean[0].unwrap_or(f64::NAN))
-                        .collect(),
+                    format!("{metric}@{arm}"),
+                    records.iter().map(|r| r.arms[k].mean[m]).collect(),
                 ));
+            }
+            for (k, arm) in arms.iter().enumerate() {
+                if k != ref_index {
+                    outcomes.push((
+                        format!("{metric}@{arm}-{reference}"),
+                        records
+                            .iter()
+                            .map(|r| r.arms[k].diff_mean[m].unwrap_or(f64::NAN))
+                            .collect(),
+                    ));
+                }
             }
         }
         let d = plan.uncertainties.len();
@@ -292,6 +296,12 @@ impl Analysis {
                     match sobol_indices(y, d, *second_order, options.resamples, plan.design_seed) {
                         Ok(s) => push_sobol(&mut indices, name, &plan, &s),
                         Err(e) => notes.push(format!("{name}: no Sobol indices: {e}")),
+                    }
+                    if *second_order && d >= 2 {
+                        match second_order_indices(y, d, options.resamples, plan.design_seed) {
+                            Ok(pairs) => push_pairs(&mut indices, name, &plan, &pairs),
+                            Err(e) => notes.push(format!("{name}: no second-order indices: {e}")),
+                        }
                     }
                 }
                 Design::Morris { .. } => {
@@ -516,6 +526,25 @@ fn push_sobol(out: &mut Vec<IndexRow>, outcome: &str, plan: &Plan, s: &[SobolInd
                 ci95_hi: Some(e.ci95[1]),
             });
         }
+    }
+}
+
+fn push_pairs(out: &mut Vec<IndexRow>, outcome: &str, plan: &Plan, pairs: &[PairIndex]) {
+    for p in pairs {
+        let e = p.estimate;
+        out.push(IndexRow {
+            outcome: outcome.to_string(),
+            input: format!(
+                "{}:{}",
+                plan.uncertainties[p.i].key, plan.uncertainties[p.j].key
+            ),
+            method: "sobol".into(),
+            index: "S2".into(),
+            estimate: e.estimate,
+            se: Some(e.se),
+            ci95_lo: Some(e.ci95[0]),
+            ci95_hi: Some(e.ci95[1]),
+        });
     }
 }
 
