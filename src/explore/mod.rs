@@ -8,7 +8,7 @@
 //! - [`plan`]: the exploration's plan (its fingerprint) and the simulation of one point, one
 //!   [`crate::Experiment`] per point with the same seed (common random numbers);
 //! - [`points`]: the streamed points file, resume, shards and their merge;
-//! - [`sobol`], [`morris`], [`robustness`], [`prim`]: the estimators;
+//! - [`sobol`], [`morris`], [`mod@robustness`], [`mod@prim`]: the estimators;
 //! - [`analysis`]: all of them on a finished points file, and their tables;
 //! - [`defaults`]: each preset's default uncertainty set.
 //!
