@@ -9,7 +9,7 @@
 use super::design::Design;
 use super::morris::{MorrisIndices, morris_indices};
 use super::plan::Plan;
-use super::points::read_points;
+use super::points::{PointsHeader, visit_points};
 use super::prim::{PrimBox, PrimOptions, prim};
 use super::robustness::{ArmRobustness, robustness};
 use super::sobol::{PairIndex, SobolIndices, second_order_indices, sobol_indices};
@@ -157,18 +157,25 @@ fn opt(x: Option<f64>) -> String {
 /// `regret` (the arm's objective minus the best arm's).
 ///
 /// # Errors
-/// As [`read_points`].
+/// As [`visit_points`].
 pub fn points_csv(path: &Path) -> Result<String, Error> {
-    let (_, header, records, _) = read_points(path)?;
-    let plan = &header.plan;
-    let reference = reference_label(plan, &records);
-    let mut out = String::from("point");
-    for u in &plan.uncertainties {
-        out.push(',');
-        out.push_str(&csv_value(&u.key));
-    }
-    out.push_str(",arm,cycle_years,metric,mean,se,reference,diff_mean,diff_se,best_arm,regret\n");
-    for r in &records {
+    let mut out = String::new();
+    visit_points(path, &mut |header, r| {
+        let plan = &header.plan;
+        if out.is_empty() {
+            out.push_str("point");
+            for u in &plan.uncertainties {
+                out.push(',');
+                out.push_str(&csv_value(&u.key));
+            }
+            out.push_str(
+                ",arm,cycle_years,metric,mean,se,reference,diff_mean,diff_se,best_arm,regret\n",
+            );
+        }
+        let reference = r
+            .arms
+            .get(plan.reference_index())
+            .map_or("", |a| a.arm.as_str());
         for a in &r.arms {
             for (m, metric) in plan.metrics.iter().enumerate() {
                 let _ = write!(out, "{}", r.point);
@@ -183,7 +190,7 @@ pub fn points_csv(path: &Path) -> Result<String, Error> {
                     csv_value(metric),
                     num(a.mean[m]),
                     num(a.se[m]),
-                    csv_value(&reference),
+                    csv_value(reference),
                     opt(a.diff_mean[m]),
                     opt(a.diff_se[m]),
                     csv_value(&r.best),
@@ -191,15 +198,57 @@ pub fn points_csv(path: &Path) -> Result<String, Error> {
                 );
             }
         }
-    }
+        Ok(())
+    })?;
     Ok(out)
 }
 
-fn reference_label(plan: &Plan, records: &[super::plan::PointRecord]) -> String {
-    records
-        .first()
-        .and_then(|r| r.arms.get(plan.reference_index()))
-        .map_or_else(String::new, |a| a.arm.clone())
+/// The numbers the analysis needs from a points file, by column: `mean[m·A + k][p]` is
+/// recorded metric `m`'s mean in arm `k` at point `p` (A arms); `diff` likewise for the paired
+/// difference against the reference (NaN in the reference arm).
+struct Columns {
+    arms: Vec<String>,
+    count: usize,
+    mean: Vec<Vec<f64>>,
+    diff: Vec<Vec<f64>>,
+}
+
+impl Columns {
+    fn read(path: &Path) -> Result<(PointsHeader, Columns), Error> {
+        let mut c = Columns {
+            arms: Vec::new(),
+            count: 0,
+            mean: Vec::new(),
+            diff: Vec::new(),
+        };
+        let (_, header, _, _) = visit_points(path, &mut |header, r| {
+            let metrics = header.plan.metrics.len();
+            if c.count == 0 {
+                c.arms = r.arms.iter().map(|a| a.arm.clone()).collect();
+                c.mean = vec![Vec::new(); metrics * c.arms.len()];
+                c.diff = vec![Vec::new(); metrics * c.arms.len()];
+            }
+            if r.arms.len() != c.arms.len() || r.arms.iter().any(|a| a.mean.len() != metrics) {
+                return Err(Error::Json {
+                    origin: path.display().to_string(),
+                    message: format!(
+                        "point {} does not have the plan's arms and metrics",
+                        r.point
+                    ),
+                });
+            }
+            let n = c.arms.len();
+            for (k, a) in r.arms.iter().enumerate() {
+                for m in 0..metrics {
+                    c.mean[m * n + k].push(a.mean[m]);
+                    c.diff[m * n + k].push(a.diff_mean[m].unwrap_or(f64::NAN));
+                }
+            }
+            c.count += 1;
+            Ok(())
+        })?;
+        Ok((header, c))
+    }
 }
 
 fn sha256_of_file(path: &Path) -> Result<(u64, String), Error> {
@@ -233,17 +282,17 @@ impl Analysis {
     /// Analyses the complete points file of an unsharded run (or of a merge).
     ///
     /// # Errors
-    /// [`Error::Refused`] for a shard's file or an incomplete file; as [`read_points`].
+    /// [`Error::Refused`] for a shard's file or an incomplete file; as [`visit_points`].
     pub fn from_points_file(path: &Path, options: AnalysisOptions) -> Result<Analysis, Error> {
-        let (_, header, records, _) = read_points(path)?;
+        let (header, columns) = Columns::read(path)?;
         let plan = header.plan;
-        if header.shard.is_some() || records.len() != plan.points {
+        if header.shard.is_some() || columns.count != plan.points {
             return Err(Error::Refused {
                 what: path.display().to_string(),
                 rule: format!(
                     "the analysis needs every design point ({} of {} written{}); finish the run \
                      with --resume, or merge the shards",
-                    records.len(),
+                    columns.count,
                     plan.points,
                     if header.shard.is_some() {
                         ", one shard"
@@ -255,35 +304,26 @@ impl Analysis {
         }
         let (points_bytes, points_sha256) = sha256_of_file(path)?;
         let unit = plan.unit_points()?;
-        let arms: Vec<String> = records
-            .first()
-            .map(|r| r.arms.iter().map(|a| a.arm.clone()).collect())
-            .unwrap_or_default();
-        let reference = reference_label(&plan, &records);
-        let objectives: Vec<Vec<f64>> = records
-            .iter()
-            .map(|r| r.arms.iter().map(|a| a.mean[0]).collect())
+        let arms = columns.arms.clone();
+        let n_arms = arms.len();
+        let ref_index = plan.reference_index();
+        let reference = arms.get(ref_index).cloned().unwrap_or_default();
+        let objectives: Vec<Vec<f64>> = (0..columns.count)
+            .map(|p| (0..n_arms).map(|k| columns.mean[k][p]).collect())
             .collect();
         let mut notes = Vec::new();
         // Outcomes, per recorded metric (the objective first): each arm's mean, then each
         // non-reference arm minus the reference.
-        let ref_index = plan.reference_index();
-        let mut outcomes: Vec<(String, Vec<f64>)> = Vec::new();
+        let mut outcomes: Vec<(String, &[f64])> = Vec::new();
         for (m, metric) in plan.metrics.iter().enumerate() {
             for (k, arm) in arms.iter().enumerate() {
-                outcomes.push((
-                    format!("{metric}@{arm}"),
-                    records.iter().map(|r| r.arms[k].mean[m]).collect(),
-                ));
+                outcomes.push((format!("{metric}@{arm}"), &columns.mean[m * n_arms + k]));
             }
             for (k, arm) in arms.iter().enumerate() {
                 if k != ref_index {
                     outcomes.push((
                         format!("{metric}@{arm}-{reference}"),
-                        records
-                            .iter()
-                            .map(|r| r.arms[k].diff_mean[m].unwrap_or(f64::NAN))
-                            .collect(),
+                        &columns.diff[m * n_arms + k],
                     ));
                 }
             }
@@ -313,7 +353,7 @@ impl Analysis {
                 _ => {}
             }
         }
-        let prim_report = prim_report(&plan, &records, &unit, &arms, &reference, options)?;
+        let prim_report = prim_report(&plan, &columns, &unit, &reference, options)?;
         match &prim_report {
             None => notes.push("PRIM needs an arm other than the reference".into()),
             Some(p) if p.of_interest == 0 => notes.push(format!(
@@ -587,9 +627,8 @@ fn limit_text(plan: &Plan, dim: usize, x: f64) -> String {
 
 fn prim_report(
     plan: &Plan,
-    records: &[super::plan::PointRecord],
+    columns: &Columns,
     unit: &[Vec<f64>],
-    arms: &[String],
     reference: &str,
     options: AnalysisOptions,
 ) -> Result<Option<PrimReport>, Error> {
@@ -612,10 +651,9 @@ fn prim_report(
         return Ok(None);
     }
     let x: Vec<Vec<f64>> = unit.iter().map(|u| plan.values(u)).collect();
-    let y: Vec<bool> = records
-        .iter()
-        .map(|r| r.arms[arm].diff_mean[0].is_some_and(|d| d < 0.0))
-        .collect();
+    let arms = &columns.arms;
+    // The objective's difference (metric 0) of the arm against the reference; NaN is not < 0.
+    let y: Vec<bool> = columns.diff[arm].iter().map(|d| *d < 0.0).collect();
     let result = prim(&x, &y, options.prim)?;
     let init = &result.trajectory[0].limits;
     let chosen = &result.trajectory[result.chosen];
@@ -639,7 +677,7 @@ fn prim_report(
             arms[arm], reference, plan.objective, plan.objective, arms[arm], reference
         ),
         of_interest: result.of_interest,
-        points: records.len(),
+        points: columns.count,
         chosen: result.chosen,
         limits,
         trajectory: result.trajectory,

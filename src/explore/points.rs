@@ -72,14 +72,17 @@ pub struct RunCount {
     pub simulated: usize,
 }
 
-/// Reads a points file: its header and the complete lines that follow; returns the header
-/// line's text, the records, and the byte length of the valid prefix (a last line cut off by a
-/// killed run is not part of it).
+/// Reads a points file record by record, without holding them: `visit` gets each complete
+/// point line in order. Returns the header line's text, the header, the number of records and
+/// the byte length of the valid prefix (a last line cut off by a killed run is not part of it).
 ///
 /// # Errors
 /// [`Error::Io`] for reading; [`Error::Json`] naming the file and line for a line that is not a
-/// point record (other than a cut-off last line).
-pub fn read_points(path: &Path) -> Result<(String, PointsHeader, Vec<PointRecord>, u64), Error> {
+/// point record (other than a cut-off last line); whatever `visit` returns.
+pub fn visit_points(
+    path: &Path,
+    visit: &mut dyn FnMut(&PointsHeader, PointRecord) -> Result<(), Error>,
+) -> Result<(String, PointsHeader, usize, u64), Error> {
     let file = File::open(path).map_err(|e| io(path, e))?;
     let mut reader = BufReader::new(file);
     let origin = path.display().to_string();
@@ -100,7 +103,7 @@ pub fn read_points(path: &Path) -> Result<(String, PointsHeader, Vec<PointRecord
     header_text.pop();
     let header: PointsHeader = serde_json::from_str(&header_text).map_err(|e| json_err(1, e))?;
     let mut valid = header_text.len() as u64 + 1;
-    let mut records = Vec::new();
+    let mut count = 0;
     let mut line = String::new();
     let mut number = 1;
     loop {
@@ -116,10 +119,25 @@ pub fn read_points(path: &Path) -> Result<(String, PointsHeader, Vec<PointRecord
         }
         let rec: PointRecord =
             serde_json::from_str(line.trim_end()).map_err(|e| json_err(number, e))?;
-        records.push(rec);
+        visit(&header, rec)?;
+        count += 1;
         valid += n as u64;
     }
-    Ok((header_text, header, records, valid))
+    Ok((header_text, header, count, valid))
+}
+
+/// Reads a whole points file into memory (see [`visit_points`], which does not): the header
+/// line's text, the header, the records, and the byte length of the valid prefix.
+///
+/// # Errors
+/// As [`visit_points`].
+pub fn read_points(path: &Path) -> Result<(String, PointsHeader, Vec<PointRecord>, u64), Error> {
+    let mut records = Vec::new();
+    let (text, header, _, valid) = visit_points(path, &mut |_, r| {
+        records.push(r);
+        Ok(())
+    })?;
+    Ok((text, header, records, valid))
 }
 
 /// Simulates the points of `shard` (all of them if `None`) into the points file `path`,
@@ -159,7 +177,33 @@ pub fn run_points(
                     .into(),
             });
         }
-        let (text, _, records, valid) = read_points(path)?;
+        let mut first = String::new();
+        BufReader::new(File::open(path).map_err(|e| io(path, e))?)
+            .read_line(&mut first)
+            .map_err(|e| io(path, e))?;
+        if first.trim_end_matches('\n') != header_line {
+            return Err(Error::Refused {
+                what: path.display().to_string(),
+                rule: "it was written by another exploration (a different plan, version or \
+                       shard); --resume continues only the same command"
+                    .into(),
+            });
+        }
+        let mut expected = start;
+        let (text, _, count, valid) = visit_points(path, &mut |_, r| {
+            if r.point != expected || r.point >= end {
+                return Err(Error::Json {
+                    origin: path.display().to_string(),
+                    message: format!(
+                        "line {} holds point {}, expected {expected}",
+                        expected - start + 2,
+                        r.point
+                    ),
+                });
+            }
+            expected += 1;
+            Ok(())
+        })?;
         if text != header_line {
             return Err(Error::Refused {
                 what: path.display().to_string(),
@@ -168,20 +212,7 @@ pub fn run_points(
                     .into(),
             });
         }
-        for (k, r) in records.iter().enumerate() {
-            if r.point != start + k || r.point >= end {
-                return Err(Error::Json {
-                    origin: path.display().to_string(),
-                    message: format!(
-                        "line {} holds point {}, expected {}",
-                        k + 2,
-                        r.point,
-                        start + k
-                    ),
-                });
-            }
-        }
-        done = start + records.len();
+        done = start + count;
         let f = OpenOptions::new()
             .write(true)
             .open(path)
@@ -264,14 +295,14 @@ pub fn merge_points(files: &[&Path], out: &Path) -> Result<Plan, Error> {
     let merge = |rule: String| Error::Merge { rule };
     let mut parts = Vec::with_capacity(files.len());
     for path in files {
-        let (_, header, records, _) = read_points(path)?;
+        let (_, header, count, _) = visit_points(path, &mut |_, _| Ok(()))?;
         let Some([i, n]) = header.shard else {
             return Err(merge(format!(
                 "{} is not a shard's points file",
                 path.display()
             )));
         };
-        parts.push((i, n, header.plan, records.len(), *path));
+        parts.push((i, n, header.plan, count, *path));
     }
     let Some(first) = parts.first() else {
         return Err(merge("no files given".into()));

@@ -11,7 +11,7 @@
 //! User text (keys, labels) is escaped for SVG.
 
 use super::analysis::Analysis;
-use super::points::read_points;
+use super::points::visit_points;
 use crate::error::Error;
 use crate::report::escape::xml_text;
 use plotters::prelude::*;
@@ -236,30 +236,43 @@ fn prim_svg(a: &Analysis) -> Result<String, Error> {
 fn scatter_svg(a: &Analysis, key: &str, points_file: &Path) -> Result<Option<String>, Error> {
     let index = if a.design == "sobol" { "ST" } else { "mu_star" };
     let ranked = a.ranked(key, index);
-    let (Some(p), [x, y, ..]) = (&a.prim, ranked.as_slice()) else {
+    let (Some(prim), [x, y, ..]) = (&a.prim, ranked.as_slice()) else {
         return Ok(None);
     };
-    let (_, header, records, _) = read_points(points_file)?;
-    let plan = header.plan;
-    let dim = |name: &str| plan.uncertainties.iter().position(|u| u.key == name);
-    let (Some(ix), Some(iy)) = (dim(&x.input), dim(&y.input)) else {
+    let mut plan = None;
+    let mut unit: Vec<Vec<f64>> = Vec::new();
+    let mut pts: Vec<(f64, f64, bool)> = Vec::new();
+    let mut dims = None;
+    let mut failed = None;
+    visit_points(points_file, &mut |header, r| {
+        if plan.is_none() {
+            let p = header.plan.clone();
+            unit = p.unit_points()?;
+            let dim = |name: &str| p.uncertainties.iter().position(|u| u.key == name);
+            dims = dim(&x.input).zip(dim(&y.input));
+            plan = Some(p);
+        }
+        let (Some(p), Some((ix, iy)), Some(u)) = (&plan, dims, unit.get(r.point)) else {
+            failed = Some(r.point);
+            return Ok(());
+        };
+        let v = p.values(u);
+        let arm = a
+            .robustness
+            .iter()
+            .position(|rb| prim.outcome.starts_with(&format!("{} ", rb.arm)))
+            .unwrap_or(0);
+        let win = r
+            .arms
+            .get(arm)
+            .and_then(|x| x.diff_mean.first().copied().flatten())
+            .is_some_and(|d| d < 0.0);
+        pts.push((v[ix], v[iy], win));
+        Ok(())
+    })?;
+    if failed.is_some() || pts.is_empty() {
         return Ok(None);
-    };
-    let unit = plan.unit_points()?;
-    let arm = a
-        .robustness
-        .iter()
-        .position(|r| p.outcome.starts_with(&format!("{} ", r.arm)))
-        .unwrap_or(0);
-    let pts: Vec<(f64, f64, bool)> = records
-        .iter()
-        .zip(&unit)
-        .map(|(r, u)| {
-            let v = plan.values(u);
-            let win = r.arms[arm].diff_mean[0].is_some_and(|d| d < 0.0);
-            (v[ix], v[iy], win)
-        })
-        .collect();
+    }
     let range = |k: usize| {
         pts.iter()
             .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), p| {
@@ -313,7 +326,7 @@ fn scatter_svg(a: &Analysis, key: &str, points_file: &Path) -> Result<Option<Str
 /// scatter when the design has indices; PRIM's trajectory when it ran.
 ///
 /// # Errors
-/// [`Error::Internal`] if a chart cannot be drawn; as [`read_points`].
+/// [`Error::Internal`] if a chart cannot be drawn; as [`visit_points`].
 pub fn explore_charts_svg(
     analysis: &Analysis,
     points_file: &Path,
