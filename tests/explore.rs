@@ -486,3 +486,24 @@ fn second_order_indices_recover_ishigami_interactions() {
         );
     }
 }
+
+#[test]
+fn the_analysis_refuses_a_shard_or_an_unfinished_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let plan = small_plan(Design::Lhs { points: 4 });
+    let shard = dir.path().join("shard.jsonl");
+    run_points(&plan, &shard, Some((0, 2)), false, None, &mut |_, _| {}).unwrap();
+    let e = Analysis::from_points_file(&shard, AnalysisOptions::default())
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("one shard"), "{e}");
+    let full = dir.path().join("full.jsonl");
+    run_points(&plan, &full, None, false, None, &mut |_, _| {}).unwrap();
+    let text = std::fs::read_to_string(&full).unwrap();
+    let lines: Vec<&str> = text.split_inclusive('\n').collect();
+    std::fs::write(&full, lines[..3].concat()).unwrap();
+    let e = Analysis::from_points_file(&full, AnalysisOptions::default())
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("2 of 4 written"), "{e}");
+}
