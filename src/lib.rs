@@ -28,6 +28,8 @@ pub mod analytic;
 pub mod contract;
 pub mod environment;
 mod error;
+#[cfg(feature = "explore")]
+pub mod explore;
 pub mod lapse;
 pub mod metrics;
 pub mod party;

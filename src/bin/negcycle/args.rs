@@ -115,6 +115,11 @@ pub(crate) enum Command {
     /// Run one experiment per value of a scenario key and compare them
     #[command(long_about = SWEEP_LONG_ABOUT, after_help = AFTER_HELP)]
     Sweep(SweepArgs),
+    /// Explore under deep uncertainty: a design over uncertain keys, every cycle length at
+    /// every point on the same worlds; robustness, Sobol/Morris indices, PRIM
+    #[cfg(feature = "explore")]
+    #[command(long_about = EXPLORE_LONG_ABOUT, after_help = AFTER_HELP)]
+    Explore(Box<ExploreArgs>),
     /// List the built-in scenarios (single-host and alliances) with their descriptions
     Presets,
     /// Print a built-in scenario or alliance as TOML, ready to edit and use with --scenario
@@ -293,4 +298,151 @@ pub(crate) struct SweepArgs {
         display_order = 11
     )]
     pub(crate) format: Format,
+}
+
+#[cfg(feature = "explore")]
+const EXPLORE_LONG_ABOUT: &str = "\
+Runs a design over uncertain scenario keys (EXPLORE.md): each design point is the base scenario \
+with the point's values set, and runs every cycle length (--cycles) with the same --trials and \
+--seed, so all points and arms share the same simulated worlds (common random numbers).
+
+Uncertainties: --uncertainties FILE ([[uncertainty]] tables), --range KEY=LO:HI[:log], \
+--choice KEY=A|B|...; with none of them, the preset's default set (EXPLORE.md gives each range \
+and its reason). Designs: lhs (--points N points), sobol (base sample N: N·(D+2) points, \
+N·(2D+2) with --second-order), morris (N trajectories of D+1 points on --levels p, default 4), \
+factorial (--levels per range, default 3; every value of a choice).
+
+Output into --out DIR (required): points.jsonl, written point by point as the run goes (a \
+killed run continues with --resume, to the same bytes); then points.csv (tidy: point × arm × \
+metric), robustness.csv (per arm: win share, mean and max regret, percentiles of the objective), \
+indices.csv (Sobol S1/ST with bootstrap CIs, or Morris mu*/mu/sigma), prim.csv (the peeling \
+trajectory), explore.json (all of it, with the chosen PRIM box and its quasi-p-values), \
+summary.txt, and last manifest.json. The summary is printed on stdout.
+
+Sharding: --shard I/N runs slice I of the design's points into DIR/points_I_of_N.jsonl (shards \
+may share DIR); `negcycle explore merge FILES... --out DIR` joins the N files into exactly the \
+points.jsonl of the unsharded run and writes the same tables.";
+
+/// The design of `explore`.
+#[cfg(feature = "explore")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum DesignKind {
+    /// Latin hypercube, --points points
+    Lhs,
+    /// Saltelli's scheme on a scrambled Sobol sequence, base sample --points
+    Sobol,
+    /// Morris trajectories (--points of them)
+    Morris,
+    /// Full factorial (--levels per range)
+    Factorial,
+}
+
+#[cfg(feature = "explore")]
+#[derive(Debug, Clone, Args)]
+#[command(args_conflicts_with_subcommands = true)]
+pub(crate) struct ExploreArgs {
+    #[command(subcommand)]
+    pub(crate) command: Option<ExploreCommand>,
+    #[command(flatten)]
+    pub(crate) scenario: ScenarioArgs,
+    /// A TOML file of [[uncertainty]] tables (key, uniform|log_uniform|choice, reason)
+    #[arg(long, value_name = "FILE", display_order = 3)]
+    pub(crate) uncertainties: Option<PathBuf>,
+    /// An uncertain key with a uniform range, or log-uniform with :log (repeatable)
+    #[arg(
+        long = "range",
+        value_name = "KEY=LO:HI[:log]",
+        allow_hyphen_values = true,
+        display_order = 3
+    )]
+    pub(crate) ranges: Vec<String>,
+    /// An uncertain key with discrete values (repeatable)
+    #[arg(long = "choice", value_name = "KEY=A|B|...", display_order = 3)]
+    pub(crate) choices: Vec<String>,
+    /// The design
+    #[arg(long, value_enum, default_value = "sobol", display_order = 4)]
+    pub(crate) design: DesignKind,
+    /// Points (lhs), base sample size N (sobol) or trajectories (morris)
+    #[arg(long, value_name = "N", default_value_t = 64, display_order = 4)]
+    pub(crate) points: usize,
+    /// Grid levels: Morris p (even, default 4) or factorial values per range (default 3)
+    #[arg(long, value_name = "L", display_order = 4)]
+    pub(crate) levels: Option<u32>,
+    /// Sobol: also the BA block for second-order indices (N·(2D+2) points)
+    #[arg(long, display_order = 4)]
+    pub(crate) second_order: bool,
+    /// Cycle lengths (arms) in years, comma-separated [default: 1,2,3,5,10]
+    #[arg(long, value_name = "YEARS,...", display_order = 5)]
+    pub(crate) cycles: Option<String>,
+    /// The reference arm's cycle length, years [default: the scenario's own cycle_years if it
+    /// is an arm, else the last arm]
+    #[arg(long, value_name = "YEARS", display_order = 5)]
+    pub(crate) reference: Option<String>,
+    /// The objective metric, lower is better [default: joint_loss]
+    #[arg(long, value_name = "NAME", display_order = 5)]
+    pub(crate) objective: Option<String>,
+    /// Another metric to record per point and arm (repeatable)
+    #[arg(long = "metric", value_name = "NAME", display_order = 5)]
+    pub(crate) metrics: Vec<String>,
+    /// Trials per design point (every arm)
+    #[arg(long, value_name = "T", default_value_t = 200, display_order = 6)]
+    pub(crate) trials: u64,
+    /// Seed of the simulation, the design and the bootstraps
+    #[arg(long, value_name = "S", default_value_t = DEFAULT_SEED, display_order = 8)]
+    pub(crate) seed: u64,
+    /// Worker threads [default: one per core]; results do not depend on it
+    #[arg(long, value_name = "N", display_order = 9)]
+    pub(crate) threads: Option<usize>,
+    /// The output folder (created if missing; required)
+    #[arg(long, value_name = "DIR", display_order = 10)]
+    pub(crate) out: Option<PathBuf>,
+    /// Run only slice I of N (0-based) of the design points into DIR/points_I_of_N.jsonl
+    #[arg(long, value_name = "I/N", display_order = 10)]
+    pub(crate) shard: Option<String>,
+    /// Continue the points file of an interrupted run of the same command
+    #[arg(long, display_order = 10)]
+    pub(crate) resume: bool,
+    /// Bootstrap resamples of the Sobol and Morris intervals
+    #[arg(long, value_name = "R", default_value_t = 1000, display_order = 11)]
+    pub(crate) resamples: usize,
+    /// PRIM: the density the chosen box should reach
+    #[arg(long, value_name = "D", default_value_t = 0.8, display_order = 11)]
+    pub(crate) prim_threshold: f64,
+    /// PRIM: explain where this arm (cycle, years) beats the reference [default: the first
+    /// other arm]
+    #[arg(long, value_name = "YEARS", display_order = 11)]
+    pub(crate) prim_arm: Option<f64>,
+    /// No progress bar and no informational lines on stderr
+    #[arg(long, short, display_order = 13)]
+    pub(crate) quiet: bool,
+}
+
+#[cfg(feature = "explore")]
+#[derive(Debug, Clone, Subcommand)]
+pub(crate) enum ExploreCommand {
+    /// Join the points files of `explore --shard I/N` (all N) and analyse them
+    Merge(ExploreMergeArgs),
+}
+
+#[cfg(feature = "explore")]
+#[derive(Debug, Clone, Args)]
+pub(crate) struct ExploreMergeArgs {
+    /// The shards' points files (DIR/points_I_of_N.jsonl)
+    #[arg(value_name = "FILE", required = true)]
+    pub(crate) files: Vec<PathBuf>,
+    /// The output folder
+    #[arg(long, value_name = "DIR", required = true)]
+    pub(crate) out: PathBuf,
+    /// Bootstrap resamples (as given to the runs' analysis)
+    #[arg(long, value_name = "R", default_value_t = 1000)]
+    pub(crate) resamples: usize,
+    /// PRIM: the density the chosen box should reach
+    #[arg(long, value_name = "D", default_value_t = 0.8)]
+    pub(crate) prim_threshold: f64,
+    /// PRIM: the arm (cycle, years) whose win over the reference it explains
+    #[arg(long, value_name = "YEARS")]
+    pub(crate) prim_arm: Option<f64>,
+    /// No informational lines on stderr
+    #[arg(long, short)]
+    pub(crate) quiet: bool,
 }

@@ -11,6 +11,8 @@
 
 mod args;
 mod catalog;
+#[cfg(feature = "explore")]
+mod explore;
 mod input;
 mod merge;
 mod output;
@@ -96,6 +98,8 @@ fn main() -> ExitCode {
         Command::Run(args) => run::cmd_run(args),
         Command::Merge(args) => merge::cmd_merge(args),
         Command::Sweep(args) => sweep::cmd_sweep(args),
+        #[cfg(feature = "explore")]
+        Command::Explore(args) => explore::cmd_explore(*args),
         Command::Presets => catalog::cmd_presets(),
         Command::Show { preset } => catalog::cmd_show(&preset),
         Command::Check { file } => catalog::cmd_check(&file),

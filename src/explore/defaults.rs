@@ -1,0 +1,93 @@
+//! The default uncertainty set of each single-host preset: the parameters its calibration does
+//! not estimate, each with a range and the reason for it (documented in `EXPLORE.md`).
+
+use super::uncertainty::Uncertainty;
+
+/// The default uncertainties of preset `name` (`None` for an unknown preset or an alliance).
+pub fn default_uncertainties(name: &str) -> Option<Vec<Uncertainty>> {
+    match name {
+        "us_rok_sma" => Some(vec![
+            Uncertainty::uniform("support.sensitivity", 0.0, 1.0).because(
+                "θ, how far low support lowers Seoul's ceiling, is not estimated: from none to \
+                 twice the calibrated 0.5",
+            ),
+            Uncertainty::uniform("support.gap_hit", 0.0, 0.3).because(
+                "support lost per log unit of opening gap: polls around 2019 bound it only \
+                 loosely (0 to three times 0.1)",
+            ),
+            Uncertainty::uniform("support.lapse_hit", 0.0, 0.6).because(
+                "support lost per year of lapse: one lapse (2020) cannot pin it (0 to three \
+                 times 0.2)",
+            ),
+            Uncertainty::log_uniform("support.half_life_years", 1.0, 10.0).because(
+                "how fast opinion recovers is unknown: one to ten years around the assumed three",
+            ),
+            Uncertainty::log_uniform("rigidity_weight", 0.25, 4.0).because(
+                "k_rig, the cost of terms that drift from fair, is a modelling assumption: a \
+                 quarter to four times 1",
+            ),
+            Uncertainty::uniform("lapse.stakes_elasticity", 0.0, 2.0).because(
+                "Fearon's stakes effect: from no effect of the deal's length on standoffs to \
+                 twice the assumed elasticity",
+            ),
+            Uncertainty::uniform("patron.lapse_cost", 0.2, 1.2).because(
+                "the US cost of a lapse (readiness, alliance damage) per year, in X*: the 2020 \
+                 furloughs are one observation",
+            ),
+            Uncertainty::uniform("host.lapse_cost", 0.2, 1.2)
+                .because("Seoul's cost of a lapse per year, in X*: as for the patron"),
+            Uncertainty::log_uniform("patron.negotiation_cost", 0.001, 0.02).because(
+                "staff and political capital per negotiation: unmeasured, a fifth to four \
+                 times 0.5% of a year's contribution",
+            ),
+            Uncertainty::log_uniform("host.negotiation_cost", 0.001, 0.02)
+                .because("as for the patron"),
+            Uncertainty::uniform("host.margin_trend", 0.0, 0.01).because(
+                "operational-control transfer and self-reliance: Seoul's ceiling falls by 0 to \
+                 1% of X* a year",
+            ),
+            Uncertainty::uniform("patron.opening", 0.1, 1.6).because(
+                "the patron's regime: from routine demands (+10%) to the five-fold demand of \
+                 2019–20 (ln 5 ≈ 1.6)",
+            ),
+        ]),
+        "wage_round" => Some(vec![
+            Uncertainty::log_uniform("rigidity_weight", 0.25, 4.0)
+                .because("the cost of wages that drift from fair is a modelling assumption"),
+            Uncertainty::uniform("lapse.stakes_elasticity", 0.0, 2.0)
+                .because("whether longer agreements lengthen stand-offs is not estimated"),
+            Uncertainty::uniform("support.sensitivity", 0.0, 0.3)
+                .because("how far low trust lowers the firm's offer: 0 to three times 0.1"),
+            Uncertainty::uniform("patron.opening", 0.02, 0.15)
+                .because("unions' opening demands range from modest to militant"),
+            Uncertainty::uniform("host.margin", 0.0, 0.04)
+                .because("management's room below the fair raise is private"),
+        ]),
+        "frictionless" => Some(vec![
+            Uncertainty::uniform("terms.index.volatility", 0.0, 0.05)
+                .because("σ_I: volatility of the contractible index"),
+            Uncertainty::uniform("terms.residual.volatility", 0.0, 0.1)
+                .because("σ_U: volatility of what no contract can index"),
+            Uncertainty::uniform("agreement.indexation", 0.0, 1.0)
+                .because("κ: the share of the index the agreement follows"),
+        ]),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::explore::uncertainty::check_set;
+    use crate::scenario::Input;
+
+    #[test]
+    fn every_default_is_valid_for_its_preset() {
+        for name in ["us_rok_sma", "wage_round", "frictionless"] {
+            let set = default_uncertainties(name).unwrap();
+            check_set(&set, &Input::preset(name).unwrap()).unwrap();
+            assert!(set.iter().all(|u| !u.reason.is_empty()));
+        }
+        assert!(default_uncertainties("us_alliances").is_none());
+    }
+}
