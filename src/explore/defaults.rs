@@ -6,7 +6,7 @@ use super::uncertainty::Uncertainty;
 /// The default uncertainties of preset `name` (`None` for an unknown preset or an alliance).
 pub fn default_uncertainties(name: &str) -> Option<Vec<Uncertainty>> {
     match name {
-        "us_rok_sma" => Some(vec![
+        "us_rok_sma" | "us_rok_sma_history" => Some(vec![
             Uncertainty::uniform("support.sensitivity", 0.0, 1.0).because(
                 "θ, how far low support lowers Seoul's ceiling, is not estimated: from none to \
                  twice the calibrated 0.5",
@@ -83,7 +83,12 @@ mod tests {
 
     #[test]
     fn every_default_is_valid_for_its_preset() {
-        for name in ["us_rok_sma", "wage_round", "frictionless"] {
+        for name in [
+            "us_rok_sma",
+            "us_rok_sma_history",
+            "wage_round",
+            "frictionless",
+        ] {
             let set = default_uncertainties(name).unwrap();
             check_set(&set, &Input::preset(name).unwrap()).unwrap();
             assert!(set.iter().all(|u| !u.reason.is_empty()));
