@@ -32,7 +32,7 @@ const DEADLINE_PANEL_W: i32 = 520;
 const DEADLINE_PANEL_H: i32 = 352;
 
 /// A histogram bin: `(lo, hi, count)`.
-type Bin = (f64, f64, u64);
+pub(super) type Bin = (f64, f64, u64);
 
 /// Bins of a histogram, finite and increasing edges only.
 fn bins(h: &HistogramReport) -> Vec<Bin> {
@@ -74,12 +74,12 @@ fn month_step(span: f64, target: f64) -> f64 {
 }
 
 /// Where a bar is drawn: `(lo, hi, base share, share, colour)`.
-type Drawn = (f64, f64, f64, f64, RGBColor);
+pub(super) type Drawn = (f64, f64, f64, f64, RGBColor);
 
 /// The bars of one histogram, each over the month in which its deals were reached (module
 /// docs): window bins as they are, the bin holding the deadline just left of it (stacked on
 /// any window bar there), lapse bins moved left so that the first starts at the deadline.
-fn drawn_bins(bins: &[Bin], total: u64) -> Vec<Drawn> {
+pub(super) fn drawn_bins(bins: &[Bin], total: u64) -> Vec<Drawn> {
     let t = total.max(1) as f64;
     let shift = bins.iter().find(|b| b.0 > 0.0).map_or(0.0, |b| b.0);
     let mut out: Vec<Drawn> = Vec::new();
@@ -186,7 +186,13 @@ pub(super) fn deadline_effect_svg(design: &Design<'_>) -> Result<String, Error> 
     let x_hi = x_hi.max(bin_w) + bin_w * 0.5;
     let n = arms.len().max(1) as i32;
     let cols = if design.single_host() {
-        n.min(3)
+        // Several variants: one row per variant, one column per cycle length.
+        let cycles = design.cycles.len() as i32;
+        if design.variants.len() > 1 && (1..=4).contains(&cycles) {
+            cycles
+        } else {
+            n.min(3)
+        }
     } else {
         (report.hosts.len() as i32).clamp(1, 4)
     };
@@ -233,7 +239,7 @@ pub(super) fn deadline_effect_svg(design: &Design<'_>) -> Result<String, Error> 
     }
     entries.push((
         Some(LATE),
-        format!("agreed in a lapse (bar from j − 1 to j: signed j months late)"),
+        "agreed in a lapse (bar from j − 1 to j: signed j months late)".to_string(),
     ));
     entries.push((None, "deadline".to_string()));
     let entry_w: Vec<i32> = entries
@@ -243,12 +249,15 @@ pub(super) fn deadline_effect_svg(design: &Design<'_>) -> Result<String, Error> 
     let places = flow(&entry_w, 20, width - 20);
     let key_rows = places.last().map_or(1, |p| p.1 + 1);
     let key_h = key_rows * KEY_ROW + 12;
-    let mut subtitles = vec![format!(
-        "{}: share of each arm's completed negotiations by the month in which they were reached \
-         (a rupture counts in the last month of lapse); {} trials",
-        report.scenario,
-        thousands(report.trials)
-    )];
+    let mut subtitles = vec![
+        format!(
+            "{}: share of each arm's completed negotiations by the month in which they were \
+             reached; {} trials",
+            report.scenario,
+            thousands(report.trials)
+        ),
+        "A rupture counts in the last month of lapse. Every panel has the same scales.".into(),
+    ];
     if shown < all.len() {
         subtitles.push(format!(
             "The first {shown} of {} panels (arms × hosts) are shown.",
