@@ -25,10 +25,15 @@ use plotters::element::DashedPathElement;
 use plotters::prelude::*;
 use plotters::style::text_anchor::HPos;
 
+/// Colour of deals reached in the window before the deadline.
 const EARLY: RGBColor = BLUE_OI;
+/// Colour of deals signed exactly at the deadline.
 const ON_TIME: RGBColor = GREEN_OI;
+/// Colour of deals reached in a lapse.
 const LATE: RGBColor = VERMILLION_OI;
+/// Panel width (at least), pixels.
 const DEADLINE_PANEL_W: i32 = 520;
+/// Panel height, pixels.
 const DEADLINE_PANEL_H: i32 = 352;
 
 /// A histogram bin: `(lo, hi, count)`.
@@ -109,6 +114,7 @@ pub(super) fn drawn_bins(bins: &[Bin], total: u64) -> Vec<Drawn> {
 /// At most this many panels (arms × hosts) are drawn.
 const MAX_PANELS: usize = 30;
 
+/// A share as a whole percentage (`<1%` and `>99%` near the ends).
 pub(super) fn percent(x: f64) -> String {
     if !x.is_finite() {
         return "-".into();
@@ -123,6 +129,10 @@ pub(super) fn percent(x: f64) -> String {
     }
 }
 
+/// The chart (SVG text): at most [`MAX_PANELS`] panels.
+///
+/// # Errors
+/// [`Error::Internal`] if drawing fails.
 pub(super) fn deadline_effect_svg(design: &Design<'_>) -> Result<String, Error> {
     let report = design.report;
     // One panel per arm (and host): its title, histogram bins and drawn bars.

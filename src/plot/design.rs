@@ -76,6 +76,16 @@ impl<'a> Design<'a> {
             .find_map(|(v, row)| row.iter().position(|&i| i == Some(r)).map(|c| (v, c)))
     }
 
+    /// The (variant, cycle setting) of `arm`, if it is one of the report's arms.
+    pub(super) fn cell_of(&self, arm: &ArmReport) -> Option<(usize, usize)> {
+        let v = self.variants.iter().position(|n| *n == arm.variant)?;
+        let c = self
+            .cycles
+            .iter()
+            .position(|c| *c == arm.cycle_years.as_slice())?;
+        Some((v, c))
+    }
+
     /// Whether the report has one host.
     pub(super) fn single_host(&self) -> bool {
         self.report.hosts.len() == 1

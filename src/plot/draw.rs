@@ -9,7 +9,9 @@ use plotters::element::DashedPathElement;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
+/// A drawing area of the SVG backend, pixels.
 pub(super) type Area<'a> = DrawingArea<SVGBackend<'a>, Shift>;
+/// A chart with tick coordinates on both axes.
 pub(super) type Chart<'a, 'b> = ChartContext<'a, SVGBackend<'b>, Cartesian2d<TickCoord, TickCoord>>;
 
 const FONT: &str = "sans-serif";
@@ -18,7 +20,7 @@ const TITLE_SIZE: f64 = 27.0;
 const SUBTITLE_SIZE: f64 = 17.0;
 pub(super) const GROUP_SIZE: f64 = 22.0;
 pub(super) const PANEL_TITLE_SIZE: f64 = 19.0;
-const PANEL_SUBTITLE_SIZE: f64 = 14.5;
+pub(super) const PANEL_SUBTITLE_SIZE: f64 = 14.5;
 pub(super) const LABEL_SIZE: f64 = 15.0;
 const DESC_SIZE: f64 = 15.5;
 pub(super) const KEY_SIZE: f64 = 16.0;
@@ -50,6 +52,7 @@ pub(super) const SERIES: [RGBColor; 7] = [
     INK,
 ];
 
+/// A plotters error as the crate's [`Error::Internal`].
 pub(super) fn draw_err(e: impl std::fmt::Display) -> Error {
     Error::Internal(format!("drawing a chart: {e}"))
 }
@@ -394,6 +397,7 @@ pub(super) fn flow(widths: &[i32], x0: i32, x_max: i32) -> Vec<(i32, i32)> {
     out
 }
 
+/// `s` with its first letter in upper case.
 pub(super) fn capitalised(s: &str) -> String {
     let mut c = s.chars();
     match c.next() {

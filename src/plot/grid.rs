@@ -6,9 +6,10 @@
 use super::axis::{Axis, difference_axis, level_axis, tick_label, truncation_note, value_axis};
 use super::draw::{
     AXIS, Area, Bar, GROUP_SIZE, INK, KEY_ROW, KEY_SIZE, Line, MARKER_RADIUS, MUTED,
-    SMALL_MARKER_RADIUS, VERMILLION_OI, axis_break, bar_values, build_chart, draw_bands, draw_bars,
-    draw_err, draw_lines, figure_header, fit, flow, header_height, horizontal_line, line_values,
-    render, sub_area, text, text_width, vertical_marker,
+    PANEL_SUBTITLE_SIZE, PANEL_TITLE_SIZE, SMALL_MARKER_RADIUS, VERMILLION_OI, axis_break,
+    bar_values, build_chart, draw_bands, draw_bars, draw_err, draw_lines, figure_header, fit, flow,
+    header_height, horizontal_line, line_values, render, sub_area, text, text_width,
+    vertical_marker,
 };
 use crate::error::Error;
 use plotters::element::DashedPathElement;
@@ -143,9 +144,9 @@ fn draw_panel(area: &Area<'_>, fig: &Figure, panel: &Panel) -> Result<(), Error>
     let max_px = f64::from(w) - 16.0;
     text(
         area,
-        &fit(&panel.title, 19.0, max_px),
+        &fit(&panel.title, PANEL_TITLE_SIZE, max_px),
         (8, 10),
-        19.0,
+        PANEL_TITLE_SIZE,
         &INK,
         true,
         HPos::Left,
@@ -157,9 +158,9 @@ fn draw_panel(area: &Area<'_>, fig: &Figure, panel: &Panel) -> Result<(), Error>
     };
     text(
         area,
-        &fit(subtitle, 14.5, max_px),
+        &fit(subtitle, PANEL_SUBTITLE_SIZE, max_px),
         (8, 34),
-        14.5,
+        PANEL_SUBTITLE_SIZE,
         &MUTED,
         false,
         HPos::Left,
@@ -170,9 +171,9 @@ fn draw_panel(area: &Area<'_>, fig: &Figure, panel: &Panel) -> Result<(), Error>
     notes.extend(widest_ci(panel, &y));
     text(
         area,
-        &fit(&notes.join("; "), 14.5, max_px),
+        &fit(&notes.join("; "), PANEL_SUBTITLE_SIZE, max_px),
         (8, 53),
-        14.5,
+        PANEL_SUBTITLE_SIZE,
         if truncated.is_some() {
             &VERMILLION_OI
         } else {

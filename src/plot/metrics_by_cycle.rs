@@ -32,7 +32,9 @@ pub(super) const RUN_ROWS: [(MetricGroup, &[&str]); 4] = [
 pub(super) const ALLIANCE_METRICS: [&str; 4] =
     ["lapse_months", "joint_loss", "payments", "support_min"];
 
+/// Panel width, pixels.
 const PANEL_W: i32 = 520;
+/// Panel height, pixels.
 const PANEL_H: i32 = 420;
 
 /// The colour of variant `v`'s series.
@@ -152,6 +154,11 @@ pub(super) fn variant_key(
         .collect()
 }
 
+/// The chart (SVG text).
+///
+/// # Errors
+/// [`Error::UnknownMetric`] if an arm lacks a headline metric; [`Error::Internal`] if drawing
+/// fails.
 pub(super) fn metrics_by_cycle_svg(design: &Design<'_>) -> Result<String, Error> {
     let report = design.report;
     let best = report.best_arm("joint_loss").ok().map(|a| a.label.as_str());
@@ -212,21 +219,10 @@ pub(super) fn metrics_by_cycle_svg(design: &Design<'_>) -> Result<String, Error>
             format!("reference arm (ref): {words}"),
         ));
     }
-    if let Some(b) = best.and_then(|l| report.arms.iter().position(|a| a.label == l)) {
+    if let Some(arm) = best.and_then(|l| report.arms.iter().find(|a| a.label == l)) {
         let words = design
-            .variants
-            .iter()
-            .position(|v| *v == report.arms[b].variant)
-            .zip(
-                design
-                    .cycles
-                    .iter()
-                    .position(|c| *c == report.arms[b].cycle_years.as_slice()),
-            )
-            .map_or_else(
-                || report.arms[b].label.clone(),
-                |(v, c)| design.arm_words(v, c),
-            );
+            .cell_of(arm)
+            .map_or_else(|| arm.label.clone(), |(v, c)| design.arm_words(v, c));
         let what = if design.single_host() {
             "lowest mean joint loss"
         } else {

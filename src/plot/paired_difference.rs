@@ -13,7 +13,9 @@ use super::metrics_by_cycle::{
 use super::titles::metric_title;
 use crate::error::Error;
 
+/// Panel width, pixels.
 const PANEL_W: i32 = 520;
+/// Panel height, pixels.
 const PANEL_H: i32 = 400;
 
 /// The cycle settings that have at least one non-reference arm, in order.
@@ -65,6 +67,7 @@ pub(super) fn paired_bars(
     Ok(bars)
 }
 
+/// The panel of `metric` in `rows`: its bars, title in words, definition and unit.
 fn panel(design: &Design<'_>, rows: Rows, metric: &str) -> Result<Panel, Error> {
     let (unit, definition) = unit_and_definition(rows, metric)?;
     Ok(Panel {

@@ -10,7 +10,9 @@ use super::metrics_by_cycle::unit_and_definition;
 use super::titles::{metric_title, total_metric};
 use crate::error::Error;
 
+/// Panel width, pixels.
 const SWEEP_PANEL_W: i32 = 640;
+/// Panel height, pixels.
 const SWEEP_PANEL_H: i32 = 440;
 
 /// The swept parameter, its values, and for each value the design's variant index.
@@ -20,6 +22,10 @@ struct Swept {
     variant: Vec<Option<usize>>,
 }
 
+/// The swept key and values of a sweep report.
+///
+/// # Errors
+/// [`Error::InvalidExperiment`] unless every variant sets the same one key.
 fn swept(design: &Design<'_>) -> Result<Swept, Error> {
     let report = design.report;
     let (parameter, values) =
@@ -85,6 +91,7 @@ fn value_axis(sw: &Swept, plot_px: f64) -> (Axis, Vec<f64>) {
     }
 }
 
+/// The panel of `metric` in `rows`: one line per cycle setting over the swept values.
 fn panel(
     design: &Design<'_>,
     sw: &Swept,
@@ -132,6 +139,10 @@ fn panel(
     })
 }
 
+/// The chart (SVG text).
+///
+/// # Errors
+/// As [`crate::plot::sweep_chart_svg`].
 pub(super) fn sweep_svg(design: &Design<'_>, metrics: &[&str]) -> Result<String, Error> {
     if metrics.is_empty() {
         return Err(Error::InvalidExperiment {
