@@ -1,7 +1,6 @@
 //! Axes: ranges, ticks and their labels, number formatting.
 
 use super::draw::{LABEL_SIZE, text_width};
-use crate::metrics::MetricInfo;
 use plotters::coord::ranged1d::{DefaultFormatting, KeyPointHint};
 use plotters::prelude::*;
 
@@ -210,6 +209,14 @@ pub(super) fn value_axis_with(
         hi = lo + 1.0;
     }
     let step = nice_step(hi - lo, target);
+    // A truncated axis starts (or, all negative, ends) at a labelled tick.
+    if step.is_finite() && step > 0.0 {
+        if lo > 0.0 {
+            lo = (lo / step).floor() * step;
+        } else if hi < 0.0 {
+            hi = (hi / step).ceil() * step;
+        }
+    }
     let ticks = multiples(lo, hi, step)
         .into_iter()
         .map(|v| (v, label(v, step)))
@@ -284,6 +291,7 @@ pub(super) fn year_adjective(c: f64) -> String {
     format!("{}-year", short_number(c))
 }
 
+/// `1 year`, `5 years`: a cycle length in words.
 pub(super) fn years_label(c: f64) -> String {
     if c == 1.0 {
         "1 year".into()
@@ -343,20 +351,108 @@ pub(super) fn cycle_axis(
     (axis, scale)
 }
 
-/// The y-axis description of a metric: money in the report's units (present values), the
-/// other units as in [`METRICS`](crate::metrics::METRICS).
-pub(super) fn unit_label(info: &MetricInfo, units: &str) -> String {
+/// The value-axis description of a metric's unit (`unit` as in
+/// [`METRICS`](crate::metrics::METRICS) or the alliance totals): money in the report's units
+/// (present values), a 0/1 indicator as a share of histories, the others as they are.
+pub(super) fn unit_label(unit: &str, units: &str) -> String {
     let units = units.trim();
-    if info.unit.starts_with("money") {
+    if unit.starts_with("money") {
         let money = if units.is_empty() { "money" } else { units };
-        if info.unit.contains("PV") {
+        if unit.contains("PV") {
             format!("{money}, present value")
         } else {
             money.to_string()
         }
-    } else if info.unit == "0/1" {
+    } else if unit == "0/1" {
         "share of histories".into()
     } else {
-        info.unit.to_string()
+        unit.to_string()
+    }
+}
+
+/// A categorical axis: `labels` at positions `0, 1, ...`, each fitted to its slot of a
+/// `plot_px` wide axis.
+pub(super) fn category_axis(labels: &[String], desc: String, plot_px: f64) -> Axis {
+    let n = labels.len().max(1);
+    let slot = plot_px / n as f64;
+    let ticks = labels
+        .iter()
+        .enumerate()
+        .map(|(i, l)| {
+            (
+                i as f64,
+                super::draw::fit(l, LABEL_SIZE, (slot - 8.0).max(24.0)),
+            )
+        })
+        .collect();
+    Axis {
+        lo: -0.5,
+        hi: n as f64 - 0.5,
+        ticks,
+        desc,
+    }
+}
+
+/// A value axis that always shows zero (a difference's axis, with its zero line).
+pub(super) fn difference_axis(values: &[f64], desc: String, target: f64) -> Axis {
+    let mut with_zero: Vec<f64> = values.iter().copied().filter(|v| v.is_finite()).collect();
+    with_zero.push(0.0);
+    let lo = with_zero.iter().copied().fold(f64::INFINITY, f64::min);
+    let hi = with_zero.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    let (mut lo, mut hi) = padded(lo, hi, 0.08);
+    if lo > 0.0 {
+        lo = 0.0;
+    }
+    if hi < 0.0 {
+        hi = 0.0;
+    }
+    let step = nice_step(hi - lo, target);
+    let ticks = multiples(lo, hi, step)
+        .into_iter()
+        .map(|v| (v, tick_label(v, step)))
+        .collect();
+    Axis {
+        lo,
+        hi,
+        ticks,
+        desc,
+    }
+}
+
+/// The axis of a level between 0 and 1 (public support): always `[0, 1]`.
+pub(super) fn level_axis(desc: String) -> Axis {
+    Axis {
+        lo: 0.0,
+        hi: 1.0,
+        ticks: multiples(0.0, 1.0, 0.2)
+            .into_iter()
+            .map(|v| (v, tick_label(v, 0.2)))
+            .collect(),
+        desc,
+    }
+}
+
+/// What a reader must be told about where a value axis starts: `None` if it shows zero (or is
+/// a fixed level scale), else that it is truncated and where it starts (or ends, for negative
+/// values).
+pub(super) fn truncation_note(a: &Axis) -> Option<String> {
+    let step = a
+        .ticks
+        .windows(2)
+        .map(|w| (w[1].0 - w[0].0).abs())
+        .find(|d| *d > 0.0)
+        .unwrap_or((a.hi - a.lo).abs() / 5.0);
+    if a.lo > 0.0 {
+        Some(format!(
+            "axis truncated: starts at {}, not at 0",
+            tick_label(a.lo, step)
+        ))
+    } else if a.hi < 0.0 {
+        Some(format!(
+            "axis truncated: ends at {}, not at 0",
+            tick_label(a.hi, step)
+        ))
+    } else {
+        None
     }
 }

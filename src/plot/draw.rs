@@ -9,7 +9,9 @@ use plotters::element::DashedPathElement;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
+/// A drawing area of the SVG backend, pixels.
 pub(super) type Area<'a> = DrawingArea<SVGBackend<'a>, Shift>;
+/// A chart with tick coordinates on both axes.
 pub(super) type Chart<'a, 'b> = ChartContext<'a, SVGBackend<'b>, Cartesian2d<TickCoord, TickCoord>>;
 
 const FONT: &str = "sans-serif";
@@ -18,14 +20,16 @@ const TITLE_SIZE: f64 = 27.0;
 const SUBTITLE_SIZE: f64 = 17.0;
 pub(super) const GROUP_SIZE: f64 = 22.0;
 pub(super) const PANEL_TITLE_SIZE: f64 = 19.0;
-const PANEL_SUBTITLE_SIZE: f64 = 14.5;
+pub(super) const PANEL_SUBTITLE_SIZE: f64 = 14.5;
 pub(super) const LABEL_SIZE: f64 = 15.0;
 const DESC_SIZE: f64 = 15.5;
 pub(super) const KEY_SIZE: f64 = 16.0;
 /// Height of one row of a key strip, pixels.
 pub(super) const KEY_ROW: i32 = 30;
 /// Radius of the mean markers, pixels.
-const MARKER_RADIUS: i32 = 5;
+pub(super) const MARKER_RADIUS: i32 = 5;
+/// Radius of the smaller mean markers of charts with CI bands, pixels.
+pub(super) const SMALL_MARKER_RADIUS: i32 = 3;
 
 pub(super) const INK: RGBColor = RGBColor(34, 34, 34);
 pub(super) const MUTED: RGBColor = RGBColor(105, 105, 105);
@@ -48,6 +52,7 @@ pub(super) const SERIES: [RGBColor; 7] = [
     INK,
 ];
 
+/// A plotters error as the crate's [`Error::Internal`].
 pub(super) fn draw_err(e: impl std::fmt::Display) -> Error {
     Error::Internal(format!("drawing a chart: {e}"))
 }
@@ -267,8 +272,12 @@ pub(super) struct Line {
     pub(super) pts: Vec<Pt>,
 }
 
-/// Draws the lines, CI bars, markers and rings (finite values only).
-pub(super) fn draw_lines(chart: &mut Chart<'_, '_>, lines: &[Line]) -> Result<(), Error> {
+/// Draws the lines, CI bars, markers of `radius` pixels and rings (finite values only).
+pub(super) fn draw_lines(
+    chart: &mut Chart<'_, '_>,
+    lines: &[Line],
+    radius: i32,
+) -> Result<(), Error> {
     for line in lines {
         let pts: Vec<Pt> = line
             .pts
@@ -289,7 +298,7 @@ pub(super) fn draw_lines(chart: &mut Chart<'_, '_>, lines: &[Line]) -> Result<()
             p.lo.is_finite()
                 && p.hi.is_finite()
                 && (chart.backend_coord(&(p.x, p.hi)).1 - chart.backend_coord(&(p.x, p.lo)).1).abs()
-                    > 2 * MARKER_RADIUS + 2
+                    > 2 * radius + 2
         };
         let bars: Vec<Pt> = pts.iter().filter(visible).copied().collect();
         for p in &bars {
@@ -309,7 +318,7 @@ pub(super) fn draw_lines(chart: &mut Chart<'_, '_>, lines: &[Line]) -> Result<()
         chart
             .draw_series(
                 pts.iter()
-                    .map(|p| Circle::new((p.x, p.mean), MARKER_RADIUS, line.color.filled())),
+                    .map(|p| Circle::new((p.x, p.mean), radius, line.color.filled())),
             )
             .map_err(draw_err)?;
         chart
@@ -388,10 +397,121 @@ pub(super) fn flow(widths: &[i32], x0: i32, x_max: i32) -> Vec<(i32, i32)> {
     out
 }
 
+/// `s` with its first letter in upper case.
 pub(super) fn capitalised(s: &str) -> String {
     let mut c = s.chars();
     match c.next() {
         Some(f) => f.to_uppercase().chain(c).collect(),
         None => String::new(),
     }
+}
+
+/// Draws each line's 95% confidence band: a translucent area between the CI ends (finite
+/// points only), under the lines.
+pub(super) fn draw_bands(chart: &mut Chart<'_, '_>, lines: &[Line]) -> Result<(), Error> {
+    for line in lines {
+        let pts: Vec<Pt> = line
+            .pts
+            .iter()
+            .copied()
+            .filter(|p| p.x.is_finite() && p.lo.is_finite() && p.hi.is_finite())
+            .collect();
+        if pts.len() < 2 {
+            continue;
+        }
+        let mut outline: Vec<(f64, f64)> = pts.iter().map(|p| (p.x, p.hi)).collect();
+        outline.extend(pts.iter().rev().map(|p| (p.x, p.lo)));
+        chart
+            .draw_series(std::iter::once(Polygon::new(
+                outline,
+                line.color.mix(0.28).filled(),
+            )))
+            .map_err(draw_err)?;
+    }
+    Ok(())
+}
+
+/// A horizontal line across the chart at `y` (a zero line).
+pub(super) fn horizontal_line(
+    chart: &mut Chart<'_, '_>,
+    y: f64,
+    x: &Axis,
+    color: &RGBColor,
+) -> Result<(), Error> {
+    chart
+        .draw_series(std::iter::once(PathElement::new(
+            vec![(x.lo, y), (x.hi, y)],
+            color.stroke_width(1),
+        )))
+        .map_err(draw_err)?;
+    Ok(())
+}
+
+/// The break mark of a truncated value axis: the axis line cut by two slanted strokes near
+/// its bottom.
+pub(super) fn axis_break(chart: &mut Chart<'_, '_>, x: &Axis, y: &Axis) -> Result<(), Error> {
+    let at = (x.lo, y.lo);
+    let stroke = INK.stroke_width(2);
+    chart
+        .draw_series(std::iter::once(
+            EmptyElement::at(at)
+                + Rectangle::new([(-8, -16), (8, -8)], WHITE.filled())
+                + PathElement::new(vec![(-7, -11), (7, -17)], stroke)
+                + PathElement::new(vec![(-7, -5), (7, -11)], stroke),
+        ))
+        .map_err(draw_err)?;
+    Ok(())
+}
+
+/// One bar of a paired-difference panel: the mean difference from zero at `x`, `half` wide on
+/// each side (axis units), with its 95% CI.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Bar {
+    pub(super) x: f64,
+    pub(super) half: f64,
+    pub(super) mean: f64,
+    pub(super) lo: f64,
+    pub(super) hi: f64,
+    pub(super) color: RGBColor,
+}
+
+/// Draws the bars (finite means only) and their CI whiskers with caps.
+pub(super) fn draw_bars(chart: &mut Chart<'_, '_>, bars: &[Bar]) -> Result<(), Error> {
+    let finite: Vec<&Bar> = bars
+        .iter()
+        .filter(|b| b.x.is_finite() && b.mean.is_finite())
+        .collect();
+    chart
+        .draw_series(finite.iter().map(|b| {
+            Rectangle::new(
+                [(b.x - b.half, 0.0), (b.x + b.half, b.mean)],
+                b.color.mix(0.8).filled(),
+            )
+        }))
+        .map_err(draw_err)?;
+    let whisker = INK.stroke_width(2);
+    for b in finite
+        .iter()
+        .filter(|b| b.lo.is_finite() && b.hi.is_finite())
+    {
+        chart
+            .draw_series([
+                PathElement::new(vec![(b.x, b.lo), (b.x, b.hi)], whisker),
+                PathElement::new(
+                    vec![(b.x - b.half * 0.4, b.lo), (b.x + b.half * 0.4, b.lo)],
+                    whisker,
+                ),
+                PathElement::new(
+                    vec![(b.x - b.half * 0.4, b.hi), (b.x + b.half * 0.4, b.hi)],
+                    whisker,
+                ),
+            ])
+            .map_err(draw_err)?;
+    }
+    Ok(())
+}
+
+/// The values a bar panel's axis must show.
+pub(super) fn bar_values(bars: &[Bar]) -> Vec<f64> {
+    bars.iter().flat_map(|b| [b.mean, b.lo, b.hi]).collect()
 }

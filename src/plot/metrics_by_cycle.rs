@@ -1,20 +1,18 @@
-//! `metrics_by_cycle.svg`: the headline metrics against the cycle length.
+//! `metrics_by_cycle.svg`: the headline metrics against the cycle setting, one series per
+//! variant. One host: one section per metric group (friction, uncertainty, agreement cost,
+//! support) on a cycle-length axis. An alliance: one section for the patron's totals and one
+//! per host, on an axis of the joint cycle settings.
 
-use super::axis::{cycle_axis, thousands, unit_label, value_axis, year_adjective};
-use super::draw::{
-    AXIS, Area, BLUE_OI, GROUP_SIZE, INK, KEY_SIZE, Line, MUTED, PANEL_TITLE_SIZE, Pt,
-    VERMILLION_OI, build_chart, capitalised, draw_err, draw_lines, figure_header, fit,
-    header_height, line_values, panel_header, render, sub_area, text, vertical_marker,
-};
-use super::view::{ArmReport, Report, metric_info};
+use super::axis::{Axis, category_axis, cycle_axis, thousands, unit_label};
+use super::design::{Design, Rows, metric_row};
+use super::draw::{BLUE_OI, Line, MIN_WIDTH, MUTED, Pt, SERIES, VERMILLION_OI, capitalised};
+use super::grid::{Body, Figure, Panel, Scale, Section, Swatch, figure_svg};
+use super::titles::{host_metric, metric_title, total_metric};
 use crate::error::Error;
 use crate::metrics::MetricGroup;
-use plotters::element::DashedPathElement;
-use plotters::prelude::*;
-use plotters::style::text_anchor::HPos;
 
-/// The headline metrics of the run chart, one row per group.
-pub(super) const RUN_ROWS: [(MetricGroup, &[&str]); 3] = [
+/// The headline metrics of one host, one section per group.
+pub(super) const RUN_ROWS: [(MetricGroup, &[&str]); 4] = [
     (
         MetricGroup::Friction,
         &["lapse_months", "negotiations", "transaction_cost"],
@@ -25,232 +23,246 @@ pub(super) const RUN_ROWS: [(MetricGroup, &[&str]); 3] = [
     ),
     (
         MetricGroup::AgreementCost,
-        &["payments_vs_fair", "joint_loss"],
+        &["payments", "payments_vs_fair", "joint_loss"],
     ),
+    (MetricGroup::Support, &["support_final", "support_min"]),
 ];
 
-const RUN_COLS: i32 = 3;
-const RUN_PANEL_W: i32 = 520;
-const RUN_PANEL_H: i32 = 368;
-const RUN_GROUP_H: i32 = 48;
+/// The metrics of an alliance chart: each both a host metric and one of the patron's totals.
+pub(super) const ALLIANCE_METRICS: [&str; 4] =
+    ["lapse_months", "joint_loss", "payments", "support_min"];
 
-pub(super) fn metrics_by_cycle_svg(report: &Report) -> Result<String, Error> {
-    // Look everything up first, so that a missing metric is an error before drawing.
-    let mut rows = Vec::new();
-    for (group, names) in RUN_ROWS {
-        let mut panels = Vec::new();
-        for &name in names {
-            let info = metric_info(name)?;
-            let summaries = report
-                .arms
-                .iter()
-                .map(|a| Ok((a.cycle_years, a.metric(name)?.clone())))
-                .collect::<Result<Vec<_>, Error>>()?;
-            panels.push((info, summaries));
-        }
-        rows.push((group, panels));
-    }
-    let best = lowest_mean(&report.arms, "joint_loss")?;
-    let reference = report
-        .arms
-        .iter()
-        .map(|a| a.cycle_years)
-        .find(|&c| c == report.reference_cycle_years);
+/// Panel width, pixels.
+const PANEL_W: i32 = 520;
+/// Panel height, pixels.
+const PANEL_H: i32 = 420;
 
-    let width = RUN_COLS * RUN_PANEL_W + 40;
-    let height = header_height(1) + rows.len() as i32 * (RUN_GROUP_H + RUN_PANEL_H) + 16;
-    let cycles: Vec<f64> = report.arms.iter().map(|a| a.cycle_years).collect();
-    let (x_axis, scale) = cycle_axis(&cycles, reference, f64::from(RUN_PANEL_W - 120));
+/// The colour of variant `v`'s series.
+pub(super) fn variant_color(v: usize) -> plotters::style::RGBColor {
+    SERIES[v % SERIES.len()]
+}
 
-    render(width as u32, height as u32, |root| {
-        let subtitle = format!(
-            "{}: mean per simulated history with 95% confidence interval; {} trials, seed {}",
-            report.scenario,
-            thousands(report.trials),
-            report.seed
-        );
-        let top = figure_header(
-            root,
-            "Headline metrics by agreement cycle length",
-            &[subtitle],
-        )?;
-        let mut y0 = top;
-        let mut free_slot = None;
-        for (group, panels) in &rows {
-            text(
-                root,
-                &capitalised(group.label()),
-                (20, y0 + 18),
-                GROUP_SIZE,
-                &INK,
-                true,
-                HPos::Left,
-            )?;
-            root.draw(&PathElement::new(
-                vec![(20, y0 + 46), (width - 20, y0 + 46)],
-                AXIS.stroke_width(1),
-            ))
-            .map_err(draw_err)?;
-            y0 += RUN_GROUP_H;
-            for (i, (info, summaries)) in panels.iter().enumerate() {
-                let area = sub_area(
-                    root,
-                    (20 + i as i32 * RUN_PANEL_W, y0),
-                    (RUN_PANEL_W, RUN_PANEL_H),
-                );
-                let line = Line {
-                    color: BLUE_OI,
-                    pts: summaries
-                        .iter()
-                        .map(|(c, s)| Pt {
-                            x: scale.pos(*c),
-                            mean: s.mean,
-                            lo: s.ci95[0],
-                            hi: s.ci95[1],
-                            ring: Some(*c) == best,
-                        })
-                        .collect(),
-                };
-                let lines = [line];
-                let y_axis = value_axis(&line_values(&lines), unit_label(info, &report.units), 5.0);
-                let body = panel_header(&area, info.name, Some(info.definition))?;
-                let mut chart = build_chart(&body, &x_axis, &y_axis)?;
-                if let Some(r) = reference {
-                    let x = scale.pos(r);
-                    if x_axis.contains(x) {
-                        vertical_marker(&mut chart, x, &y_axis, &MUTED)?;
-                    }
+/// The x axis of the cycle settings and the position of each: a cycle-length axis (log scale
+/// from a ratio of 8) for one host, evenly spaced joint settings for an alliance.
+pub(super) fn cycle_positions(design: &Design<'_>, plot_px: f64) -> (Axis, Vec<f64>) {
+    let reference = design.reference_cell().map(|(_, c)| c);
+    if design.single_host() {
+        let cycles: Vec<f64> = (0..design.cycles.len()).map(|c| design.cycle(c)).collect();
+        let (axis, scale) = cycle_axis(&cycles, reference.map(|c| design.cycle(c)), plot_px);
+        let pos = cycles.iter().map(|&c| scale.pos(c)).collect();
+        (axis, pos)
+    } else {
+        let labels: Vec<String> = (0..design.cycles.len())
+            .map(|c| {
+                let l = design.cycle_label(c);
+                if Some(c) == reference {
+                    format!("{l} (ref)")
+                } else {
+                    l
                 }
-                draw_lines(&mut chart, &lines)?;
-            }
-            if panels.len() < RUN_COLS as usize && free_slot.is_none() {
-                free_slot = Some((20 + panels.len() as i32 * RUN_PANEL_W, y0));
-            }
-            y0 += RUN_PANEL_H;
-        }
-        if let Some((x, y)) = free_slot {
-            let area = sub_area(root, (x, y), (RUN_PANEL_W, RUN_PANEL_H));
-            run_key(&area, report, reference, best)?;
-        }
-        Ok(())
+            })
+            .collect();
+        let axis = category_axis(&labels, design.cycle_desc(), plot_px);
+        let pos = (0..design.cycles.len()).map(|c| c as f64).collect();
+        (axis, pos)
+    }
+}
+
+/// The (unit, definition) of `metric` in `rows`.
+pub(super) fn unit_and_definition(
+    rows: Rows,
+    metric: &str,
+) -> Result<(&'static str, &'static str), Error> {
+    let found = match rows {
+        Rows::Host(_) => host_metric(metric).map(|m| (m.unit, m.definition)),
+        Rows::Totals => total_metric(metric),
+    };
+    found.ok_or_else(|| Error::UnknownMetric {
+        name: metric.to_string(),
+        available: crate::metrics::METRICS
+            .iter()
+            .map(|m| m.name.to_string())
+            .collect(),
     })
 }
 
-/// The cycle length of the arm with the lowest finite mean of `metric`, if any.
-fn lowest_mean(arms: &[ArmReport], metric: &str) -> Result<Option<f64>, Error> {
-    let mut best: Option<(f64, f64)> = None;
-    for a in arms {
-        let m = a.metric(metric)?.mean;
-        if m.is_finite() && best.is_none_or(|(_, b)| m < b) {
-            best = Some((a.cycle_years, m));
+/// One panel: `metric` of `rows`, one line per variant over the cycle settings.
+fn panel(
+    design: &Design<'_>,
+    rows: Rows,
+    metric: &str,
+    positions: &[f64],
+    dodge: f64,
+    best: Option<&str>,
+) -> Result<Panel, Error> {
+    let (unit, definition) = unit_and_definition(rows, metric)?;
+    let n = design.variants.len() as f64;
+    let mut lines = Vec::new();
+    for v in 0..design.variants.len() {
+        let offset = (v as f64 - (n - 1.0) / 2.0) * dodge;
+        let mut pts = Vec::new();
+        for (c, &x) in positions.iter().enumerate() {
+            if let Some(arm) = design.arm(v, c) {
+                let row = metric_row(arm, rows, metric)?;
+                pts.push(Pt {
+                    x: x + offset,
+                    mean: row.mean,
+                    lo: row.ci95_lo,
+                    hi: row.ci95_hi,
+                    ring: Some(arm.label.as_str()) == best,
+                });
+            }
         }
+        lines.push(Line {
+            color: if design.variants.len() == 1 {
+                BLUE_OI
+            } else {
+                variant_color(v)
+            },
+            pts,
+        });
     }
-    Ok(best.map(|(c, _)| c))
+    Ok(Panel {
+        title: metric_title(metric).to_string(),
+        subtitle: definition.to_string(),
+        y_desc: unit_label(unit, &design.report.units),
+        body: Body::Lines {
+            lines,
+            scale: if unit == "level 0 to 1" {
+                Scale::Level
+            } else {
+                Scale::Free
+            },
+            bands: false,
+        },
+    })
 }
 
-/// The key of the metrics chart, drawn in the free panel slot.
-fn run_key(
-    area: &Area<'_>,
-    report: &Report,
-    reference: Option<f64>,
-    best: Option<f64>,
-) -> Result<(), Error> {
-    let (w, _) = area.dim_in_pixel();
-    let max_px = f64::from(w) - 90.0;
-    let x0 = 30;
-    let tx = x0 + 44;
-    let mut y = 56;
-    let step = 40;
-    text(
-        area,
-        "Key",
-        (x0, 16),
-        PANEL_TITLE_SIZE,
-        &INK,
-        true,
-        HPos::Left,
-    )?;
-    let key_text = |s: &str, y: i32| {
-        text(
-            area,
-            &fit(s, KEY_SIZE, max_px),
-            (tx, y - 9),
-            KEY_SIZE,
-            &INK,
-            false,
-            HPos::Left,
-        )
+/// The key entries for the variants' series (none for a single variant).
+pub(super) fn variant_key(
+    design: &Design<'_>,
+    swatch: fn(plotters::style::RGBColor) -> Swatch,
+) -> Vec<(Swatch, String)> {
+    if design.variants.len() < 2 {
+        return Vec::new();
+    }
+    design
+        .variants
+        .iter()
+        .enumerate()
+        .map(|(v, name)| (swatch(variant_color(v)), format!("variant {name}")))
+        .collect()
+}
+
+/// The chart (SVG text).
+///
+/// # Errors
+/// [`Error::UnknownMetric`] if an arm lacks a headline metric; [`Error::Internal`] if drawing
+/// fails.
+pub(super) fn metrics_by_cycle_svg(design: &Design<'_>) -> Result<String, Error> {
+    let report = design.report;
+    let best = report.best_arm("joint_loss").ok().map(|a| a.label.as_str());
+    let (cols, panel_w) = if design.single_host() {
+        (3, PANEL_W)
+    } else {
+        (4, PANEL_W.max((MIN_WIDTH - 40) / 4))
     };
-    let cx = x0 + 16;
-    // Mean marker and joining line.
-    area.draw(&PathElement::new(
-        vec![(x0, y), (x0 + 32, y)],
-        BLUE_OI.mix(0.55).stroke_width(2),
-    ))
-    .map_err(draw_err)?;
-    area.draw(&Circle::new((cx, y), 5, BLUE_OI.filled()))
-        .map_err(draw_err)?;
-    key_text("mean over the simulated histories", y)?;
-    y += step;
-    // CI bar.
-    let bar = BLUE_OI.stroke_width(2);
-    area.draw(&PathElement::new(vec![(cx, y - 12), (cx, y + 12)], bar))
-        .map_err(draw_err)?;
-    for yy in [y - 12, y + 12] {
-        area.draw(&PathElement::new(vec![(cx - 5, yy), (cx + 5, yy)], bar))
-            .map_err(draw_err)?;
+    let (x_axis, positions) = cycle_positions(design, f64::from(panel_w - 120));
+    let dodge = if design.variants.len() > 1 {
+        (x_axis.hi - x_axis.lo) * 0.008
+    } else {
+        0.0
+    };
+    let mut sections = Vec::new();
+    if design.single_host() {
+        for (group, names) in RUN_ROWS {
+            let panels = names
+                .iter()
+                .map(|m| panel(design, Rows::Host(0), m, &positions, dodge, best))
+                .collect::<Result<Vec<_>, _>>()?;
+            sections.push(Section {
+                heading: Some(capitalised(group.label())),
+                panels,
+            });
+        }
+    } else {
+        for rows in design.row_sets() {
+            let panels = ALLIANCE_METRICS
+                .iter()
+                .map(|m| panel(design, rows, m, &positions, dodge, best))
+                .collect::<Result<Vec<_>, _>>()?;
+            sections.push(Section {
+                heading: Some(design.rows_name(rows)),
+                panels,
+            });
+        }
     }
-    key_text("95% CI of the mean (hidden if shorter than the dot)", y)?;
-    y += step;
-    if let Some(r) = reference {
-        area.draw(&DashedPathElement::new(
-            vec![(cx, y - 14), (cx, y + 14)],
-            6,
-            4,
-            MUTED.stroke_width(2),
-        ))
-        .map_err(draw_err)?;
-        key_text(
-            &format!("reference arm (ref): {} agreements", year_adjective(r)),
-            y,
-        )?;
-        y += step;
+    let mut key = variant_key(design, Swatch::Series);
+    if key.is_empty() {
+        key.push((
+            Swatch::Series(BLUE_OI),
+            "mean over the simulated histories".into(),
+        ));
     }
-    if let Some(b) = best {
-        area.draw(&Circle::new((cx, y), 11, VERMILLION_OI.stroke_width(2)))
-            .map_err(draw_err)?;
-        area.draw(&Circle::new((cx, y), 5, BLUE_OI.filled()))
-            .map_err(draw_err)?;
-        key_text(
-            &format!("lowest mean joint loss: {} agreements", year_adjective(b)),
-            y,
-        )?;
-        y += step;
+    key.push((
+        Swatch::Ci(if design.variants.len() == 1 {
+            BLUE_OI
+        } else {
+            MUTED
+        }),
+        "95% CI of the mean (hidden where shorter than the dot)".into(),
+    ));
+    let reference = design.reference_cell();
+    if let Some(words) = design.reference_words() {
+        key.push((
+            Swatch::Dashed(MUTED),
+            format!("reference arm (ref): {words}"),
+        ));
     }
-    y += 6;
-    let notes = [
-        format!(
-            "Money: {}, present value.",
-            if report.units.trim().is_empty() {
-                "scenario units"
-            } else {
-                report.units.trim()
-            }
-        ),
-        "Shares: fractions of the simulated time steps.".to_string(),
-        format!("Experiment fingerprint {}.", report.fingerprint),
-    ];
-    for note in notes {
-        text(
-            area,
-            &fit(&note, KEY_SIZE - 1.0, f64::from(w) - 40.0),
-            (x0, y - 9),
-            KEY_SIZE - 1.0,
-            &MUTED,
-            false,
-            HPos::Left,
-        )?;
-        y += 26;
+    if let Some(arm) = best.and_then(|l| report.arms.iter().find(|a| a.label == l)) {
+        let words = design
+            .cell_of(arm)
+            .map_or_else(|| arm.label.clone(), |(v, c)| design.arm_words(v, c));
+        let what = if design.single_host() {
+            "lowest mean joint loss"
+        } else {
+            "lowest mean joint loss of the patron"
+        };
+        key.push((Swatch::Ring(VERMILLION_OI), format!("{what}: {words}")));
     }
-    Ok(())
+    let units = if report.units.trim().is_empty() {
+        "scenario units"
+    } else {
+        report.units.trim()
+    };
+    let title = if design.single_host() {
+        "Headline metrics by agreement cycle length"
+    } else {
+        "Headline metrics by cycle setting, per host and for the patron"
+    };
+    let figure = Figure {
+        title: title.into(),
+        subtitles: vec![
+            format!(
+                "{}: mean per simulated history with 95% confidence interval; {} trials, seed {}, \
+                 experiment {}",
+                report.scenario,
+                thousands(report.trials),
+                report.seed,
+                report.fingerprint
+            ),
+            format!(
+                "Money in {units}, present values; shares are fractions of the simulated time steps. \
+                 Value axes start at zero unless marked truncated (axis break)."
+            ),
+        ],
+        key,
+        marker_x: reference.and_then(|(_, c)| positions.get(c).copied()),
+        x_axis,
+        sections,
+        cols,
+        panel_w,
+        panel_h: PANEL_H,
+    };
+    figure_svg(&figure)
 }

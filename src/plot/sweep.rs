@@ -1,58 +1,63 @@
-//! The sweep chart: per metric, its mean against the swept value, one line per cycle length.
+//! The sweep chart: per metric, its mean against the swept value, one line with a 95% CI band
+//! per cycle setting. One host: one row of panels; an alliance: a section per host (and one
+//! for the patron's totals among the chosen metrics).
 
-use super::axis::{Axis, padded, thin_ticks, thousands, unit_label, value_axis, years_label};
-use super::draw::{
-    INK, KEY_ROW, KEY_SIZE, LABEL_SIZE, Line, MIN_WIDTH, Pt, SERIES, build_chart, draw_err,
-    draw_lines, figure_header, fit, flow, header_height, line_values, panel_header, render,
-    sub_area, text, text_width,
-};
-use super::view::{SweepReport, metric_info};
+use super::axis::{Axis, padded, thin_ticks, thousands, unit_label};
+use super::design::{Design, Rows, metric_row};
+use super::draw::{LABEL_SIZE, Line, MIN_WIDTH, MUTED, Pt, SERIES, fit};
+use super::grid::{Body, Figure, Panel, Scale, Section, Swatch, figure_svg};
+use super::metrics_by_cycle::unit_and_definition;
+use super::titles::{metric_title, total_metric};
 use crate::error::Error;
-use plotters::prelude::*;
-use plotters::style::text_anchor::HPos;
 
+/// Panel width, pixels.
 const SWEEP_PANEL_W: i32 = 640;
-const SWEEP_PANEL_H: i32 = 428;
+/// Panel height, pixels.
+const SWEEP_PANEL_H: i32 = 440;
 
-pub(super) fn sweep_svg(sweep: &SweepReport, metrics: &[&str]) -> Result<String, Error> {
-    if metrics.is_empty() {
-        return Err(Error::InvalidExperiment {
-            field: "metrics".into(),
-            rule: "a sweep chart needs at least one metric".into(),
-            got: "none".into(),
-        });
-    }
-    let infos = metrics
+/// The swept parameter, its values, and for each value the design's variant index.
+struct Swept {
+    parameter: String,
+    values: Vec<String>,
+    variant: Vec<Option<usize>>,
+}
+
+/// The swept key and values of a sweep report.
+///
+/// # Errors
+/// [`Error::InvalidExperiment`] unless every variant sets the same one key.
+fn swept(design: &Design<'_>) -> Result<Swept, Error> {
+    let report = design.report;
+    let (parameter, values) =
+        crate::run::sweep::swept(report).ok_or_else(|| Error::InvalidExperiment {
+            field: "variants".into(),
+            rule: "a sweep chart needs variants that each set the same one key".into(),
+            got: format!("{} variants", report.variants.len()),
+        })?;
+    let variant = report
+        .variants
         .iter()
-        .map(|m| metric_info(m))
-        .collect::<Result<Vec<_>, _>>()?;
-    let cycles = sweep.cycle_years();
-    let first = sweep.reports.first();
-    let units = first.map(|r| r.units.as_str()).unwrap_or("");
-    let n_values = sweep.values.len().min(sweep.reports.len());
+        .map(|v| design.variants.iter().position(|n| *n == v.name))
+        .collect();
+    Ok(Swept {
+        parameter,
+        values,
+        variant,
+    })
+}
 
-    let n = infos.len() as i32;
-    let cols = match n {
-        1..=3 => n,
-        4 => 2,
-        _ => 3,
-    };
-    let rows = (n + cols - 1) / cols;
-    let panel_w = SWEEP_PANEL_W.max((MIN_WIDTH - 40) / cols);
-    let width = cols * panel_w + 40;
-
-    // x positions of the values: numeric or categorical.
-    let numeric = sweep.numeric_values();
-    let plot_px = f64::from(panel_w - 130);
-    let (positions, x_axis) = match &numeric {
+/// The x axis of the swept values (numeric if every value is a number, otherwise evenly
+/// spaced labels) and each value's position.
+fn value_axis(sw: &Swept, plot_px: f64) -> (Axis, Vec<f64>) {
+    let numeric: Option<Vec<f64>> = sw.values.iter().map(|v| v.trim().parse().ok()).collect();
+    match numeric.filter(|v| v.iter().all(|x: &f64| x.is_finite())) {
         Some(v) => {
-            let v: Vec<f64> = v.iter().take(n_values).copied().collect();
             let lo = v.iter().copied().fold(f64::INFINITY, f64::min);
             let hi = v.iter().copied().fold(f64::NEG_INFINITY, f64::max);
             let (lo, hi) = padded(lo, hi, 0.06);
             let mut ticks: Vec<(f64, String)> = v
                 .iter()
-                .zip(&sweep.values)
+                .zip(&sw.values)
                 .map(|(&p, s)| (p, s.trim().to_string()))
                 .collect();
             ticks.sort_by(|a, b| a.0.total_cmp(&b.0));
@@ -61,31 +66,106 @@ pub(super) fn sweep_svg(sweep: &SweepReport, metrics: &[&str]) -> Result<String,
                 lo,
                 hi,
                 ticks: thin_ticks(ticks, lo, hi, plot_px, None),
-                desc: sweep.parameter.clone(),
+                desc: sw.parameter.clone(),
             };
-            (v, axis)
+            (axis, v)
         }
         None => {
-            let v: Vec<f64> = (0..n_values).map(|i| i as f64).collect();
-            let max_label = plot_px / n_values.max(1) as f64;
-            let ticks = sweep
+            let n = sw.values.len();
+            let max_label = plot_px / n.max(1) as f64;
+            let ticks = sw
                 .values
                 .iter()
-                .take(n_values)
                 .enumerate()
                 .map(|(i, s)| (i as f64, fit(s.trim(), LABEL_SIZE, max_label.max(40.0))))
                 .collect();
-            let hi = n_values.max(1) as f64 - 0.5;
+            let hi = n.max(1) as f64 - 0.5;
             let axis = Axis {
                 lo: -0.5,
                 hi,
                 ticks: thin_ticks(ticks, -0.5, hi, plot_px, None),
-                desc: sweep.parameter.clone(),
+                desc: sw.parameter.clone(),
             };
-            (v, axis)
+            (axis, (0..n).map(|i| i as f64).collect())
         }
+    }
+}
+
+/// The panel of `metric` in `rows`: one line per cycle setting over the swept values.
+fn panel(
+    design: &Design<'_>,
+    sw: &Swept,
+    rows: Rows,
+    metric: &str,
+    positions: &[f64],
+    dodge: f64,
+) -> Result<Panel, Error> {
+    let (unit, definition) = unit_and_definition(rows, metric)?;
+    let k = design.cycles.len() as f64;
+    let mut lines = Vec::new();
+    for c in 0..design.cycles.len() {
+        let offset = (c as f64 - (k - 1.0) / 2.0) * dodge;
+        let mut pts = Vec::new();
+        for (v, &x) in sw.variant.iter().zip(positions) {
+            if let Some(arm) = v.and_then(|v| design.arm(v, c)) {
+                let row = metric_row(arm, rows, metric)?;
+                pts.push(Pt {
+                    x: x + offset,
+                    mean: row.mean,
+                    lo: row.ci95_lo,
+                    hi: row.ci95_hi,
+                    ring: false,
+                });
+            }
+        }
+        lines.push(Line {
+            color: SERIES[c % SERIES.len()],
+            pts,
+        });
+    }
+    Ok(Panel {
+        title: metric_title(metric).to_string(),
+        subtitle: definition.to_string(),
+        y_desc: unit_label(unit, &design.report.units),
+        body: Body::Lines {
+            lines,
+            scale: if unit == "level 0 to 1" {
+                Scale::Level
+            } else {
+                Scale::Free
+            },
+            bands: true,
+        },
+    })
+}
+
+/// The chart (SVG text).
+///
+/// # Errors
+/// As [`crate::plot::sweep_chart_svg`].
+pub(super) fn sweep_svg(design: &Design<'_>, metrics: &[&str]) -> Result<String, Error> {
+    if metrics.is_empty() {
+        return Err(Error::InvalidExperiment {
+            field: "metrics".into(),
+            rule: "a sweep chart needs at least one metric".into(),
+            got: "none".into(),
+        });
+    }
+    for m in metrics {
+        unit_and_definition(Rows::Host(0), m)?;
+    }
+    let sw = swept(design)?;
+    let report = design.report;
+    let n = metrics.len() as i32;
+    let cols = match n {
+        1..=3 => n,
+        4 => 2,
+        _ => 3,
     };
-    // Offset the lines sideways a little so that their CI bars do not overlap.
+    let cols = if design.single_host() { cols } else { n.min(4) };
+    let panel_w = SWEEP_PANEL_W.max((MIN_WIDTH - 40) / cols);
+    let (x_axis, positions) = value_axis(&sw, f64::from(panel_w - 130));
+    // Offset the lines sideways a little so that their intervals do not overlap.
     let min_gap = {
         let mut s = positions.clone();
         s.sort_by(f64::total_cmp);
@@ -95,109 +175,78 @@ pub(super) fn sweep_svg(sweep: &SweepReport, metrics: &[&str]) -> Result<String,
             .fold(f64::INFINITY, f64::min)
     };
     let span = x_axis.hi - x_axis.lo;
-    let k = cycles.len().max(1) as f64;
+    let k = design.cycles.len().max(1) as f64;
     let dodge = if min_gap.is_finite() {
         (0.25 * min_gap / k).min(0.005 * span)
     } else {
         0.005 * span
     };
-
-    // Lines per metric, looked up before drawing.
-    let mut panels = Vec::new();
-    for info in &infos {
-        let mut lines = Vec::new();
-        for (j, &c) in cycles.iter().enumerate() {
-            let offset = (j as f64 - (k - 1.0) / 2.0) * dodge;
-            let mut pts = Vec::new();
-            for (report, &x) in sweep.reports.iter().zip(&positions) {
-                if let Some(arm) = report.arms.iter().find(|a| a.cycle_years == c) {
-                    let s = arm.metric(info.name)?;
-                    pts.push(Pt {
-                        x: x + offset,
-                        mean: s.mean,
-                        lo: s.ci95[0],
-                        hi: s.ci95[1],
-                        ring: false,
-                    });
-                }
+    let mut sections = Vec::new();
+    if design.single_host() {
+        sections.push(Section {
+            heading: None,
+            panels: metrics
+                .iter()
+                .map(|m| panel(design, &sw, Rows::Host(0), m, &positions, dodge))
+                .collect::<Result<Vec<_>, _>>()?,
+        });
+    } else {
+        for rows in design.row_sets() {
+            let chosen: Vec<&str> = metrics
+                .iter()
+                .copied()
+                .filter(|m| rows != Rows::Totals || total_metric(m).is_some())
+                .collect();
+            if chosen.is_empty() {
+                continue;
             }
-            lines.push(Line {
-                color: SERIES[j % SERIES.len()],
-                pts,
+            sections.push(Section {
+                heading: Some(design.rows_name(rows)),
+                panels: chosen
+                    .iter()
+                    .map(|m| panel(design, &sw, rows, m, &positions, dodge))
+                    .collect::<Result<Vec<_>, _>>()?,
             });
         }
-        panels.push((*info, lines));
     }
-
-    let trials = first.map(|r| r.trials).unwrap_or(0);
-    let scenario = first.map(|r| r.scenario.as_str()).unwrap_or("");
-    let mut subtitles = vec![format!(
-        "{scenario}: mean per simulated history with 95% confidence interval; {} trials per value",
-        thousands(trials)
-    )];
-    if cycles.len() > 1 {
-        subtitles.push(
-            "The lines are offset slightly sideways so that their intervals do not overlap."
-                .to_string(),
-        );
-    }
-    // Legend: one entry per cycle length, wrapped to the width.
-    let legend_x = 20 + text_width("cycle length:", KEY_SIZE) as i32 + 24;
-    let labels: Vec<String> = cycles.iter().map(|&c| years_label(c)).collect();
-    let entry_w: Vec<i32> = labels
-        .iter()
-        .map(|l| 38 + text_width(l, KEY_SIZE) as i32 + 30)
+    let mut key: Vec<(Swatch, String)> = (0..design.cycles.len())
+        .map(|c| {
+            (
+                Swatch::Series(SERIES[c % SERIES.len()]),
+                design.cycle_words(c),
+            )
+        })
         .collect();
-    let places = flow(&entry_w, legend_x, width - 20);
-    let key_rows = places.last().map_or(1, |p| p.1 + 1);
-    let key_h = key_rows * KEY_ROW + 14;
-    let height = header_height(subtitles.len()) + key_h + rows * SWEEP_PANEL_H + 16;
-
-    render(width as u32, height as u32, |root| {
-        let title = format!("Sweep of {}", sweep.parameter);
-        let top = figure_header(root, &title, &subtitles)?;
-        text(
-            root,
-            "cycle length:",
-            (20, top + 18 - 9),
-            KEY_SIZE,
-            &INK,
-            true,
-            HPos::Left,
-        )?;
-        for (j, (label, &(kx, row))) in labels.iter().zip(&places).enumerate() {
-            let ky = top + 18 + row * KEY_ROW;
-            let color = SERIES[j % SERIES.len()];
-            root.draw(&PathElement::new(
-                vec![(kx, ky), (kx + 30, ky)],
-                color.mix(0.55).stroke_width(2),
-            ))
-            .map_err(draw_err)?;
-            root.draw(&Circle::new((kx + 15, ky), 5, color.filled()))
-                .map_err(draw_err)?;
-            text(
-                root,
-                label,
-                (kx + 38, ky - 9),
-                KEY_SIZE,
-                &INK,
-                false,
-                HPos::Left,
-            )?;
-        }
-        let y0 = top + key_h;
-        for (i, (info, lines)) in panels.iter().enumerate() {
-            let (r, c) = (i as i32 / cols, i as i32 % cols);
-            let area = sub_area(
-                root,
-                (20 + c * panel_w, y0 + r * SWEEP_PANEL_H),
-                (panel_w, SWEEP_PANEL_H),
-            );
-            let y_axis = value_axis(&line_values(lines), unit_label(info, units), 5.0);
-            let body = panel_header(&area, info.name, Some(info.definition))?;
-            let mut chart = build_chart(&body, &x_axis, &y_axis)?;
-            draw_lines(&mut chart, lines)?;
-        }
-        Ok(())
-    })
+    key.push((
+        Swatch::Band(MUTED),
+        "95% CI of the mean (band and bars)".into(),
+    ));
+    let mut subtitles = vec![format!(
+        "{}: mean per simulated history with 95% confidence interval; {} trials per value, \
+         seed {}, every value on the same simulated worlds",
+        report.scenario,
+        thousands(report.trials),
+        report.seed
+    )];
+    let offset = if design.cycles.len() > 1 {
+        "Lines offset slightly sideways. "
+    } else {
+        ""
+    };
+    subtitles.push(format!(
+        "{offset}The band is the 95% CI; a bar is drawn where it is longer than its dot; each \
+         panel states its widest CI."
+    ));
+    let figure = Figure {
+        title: format!("Sweep of {}", sw.parameter),
+        subtitles,
+        key,
+        x_axis,
+        marker_x: None,
+        sections,
+        cols,
+        panel_w,
+        panel_h: SWEEP_PANEL_H,
+    };
+    figure_svg(&figure)
 }

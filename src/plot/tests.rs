@@ -1,185 +1,419 @@
 //! Unit tests of the charts.
 
-use super::axis::{cycle_axis, padded, thousands, tick_label, value_axis};
-use super::deadline_effect::percent;
+use super::axis::{
+    cycle_axis, difference_axis, padded, thousands, tick_label, truncation_note, value_axis,
+};
+use super::deadline_effect::{drawn_bins, percent};
+use super::design::{Design, Rows};
 use super::draw::shorten_desc;
-use super::metrics_by_cycle::RUN_ROWS;
-use super::view::{Report, SweepReport};
-use super::{run_charts, sweep_chart};
+use super::metrics_by_cycle::{ALLIANCE_METRICS, RUN_ROWS};
+use super::paired_difference::paired_bars;
+use super::titles::metric_title;
+use super::{
+    DEADLINE_FILE, METRICS_FILE, PAIRED_FILE, all_run_charts_svg, paired_difference_svg,
+    run_charts_svg, sweep_chart_svg, write_run_charts,
+};
 use crate::error::Error;
-use crate::{Experiment, Scenario};
-use std::path::{Path, PathBuf};
+use crate::metrics::METRICS;
+use crate::report::Report;
+use crate::run::sweep::{DEFAULT_SWEEP_METRICS, sweep_variants};
+use crate::{Experiment, Input, Scenario, Variant};
 
-fn temp_dir(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("negcycle_plot_{name}_{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
-
-fn check_svg(path: &Path, must_contain: &[&str]) -> String {
-    let svg = std::fs::read_to_string(path).unwrap();
-    assert!(svg.starts_with("<svg"), "{}", path.display());
-    assert!(svg.trim_end().ends_with("</svg>"), "{}", path.display());
-    assert!(!svg.contains("NaN"), "{}", path.display());
-    assert_eq!(
-        svg.matches("<text").count(),
-        svg.matches("</text>").count(),
-        "{}",
-        path.display()
+/// Checks the SVG's shape (one root, balanced text elements, no NaN, only the five XML
+/// entities) and that it holds every string of `must_contain`.
+fn check_svg(svg: &str, must_contain: &[&str]) {
+    assert!(svg.starts_with("<svg"), "{}", &svg[..svg.len().min(80)]);
+    assert!(svg.trim_end().ends_with("</svg>"));
+    assert_eq!(svg.matches("<svg").count(), 1);
+    assert!(
+        !svg.contains("NaN") && !svg.contains("inf"),
+        "a non-finite value"
     );
-    for s in must_contain {
-        assert!(svg.contains(s), "{} lacks {s:?}", path.display());
+    assert_eq!(svg.matches("<text").count(), svg.matches("</text>").count());
+    for (i, _) in svg.match_indices('&') {
+        let rest = &svg[i..];
+        assert!(
+            ["&amp;", "&lt;", "&gt;", "&quot;", "&apos;"]
+                .iter()
+                .any(|e| rest.starts_with(e)),
+            "a bare & at {}",
+            &rest[..rest.len().min(20)]
+        );
     }
-    svg
+    for s in must_contain {
+        assert!(
+            svg.contains(s) || svg.contains(&markup_escaped(s)),
+            "the chart lacks {s:?}"
+        );
+    }
 }
 
-fn run(arms: &[f64], trials: u64) -> Report {
-    Report::view(
-        &Experiment::new(Scenario::preset("us_rok_sma").unwrap())
-            .cycle_years(arms.iter().copied())
-            .trials(trials)
-            .run()
-            .unwrap(),
-    )
+/// `s` as plotters writes it into an SVG: the five markup characters as entities.
+fn markup_escaped(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+        .replace('\'', "&apos;")
+}
+
+/// The texts of an SVG's text elements.
+fn texts(svg: &str) -> Vec<&str> {
+    svg.split("<text")
+        .skip(1)
+        .filter_map(|t| t.split_once('>').map(|(_, r)| r))
+        .filter_map(|r| r.split_once("</text>").map(|(t, _)| t.trim()))
+        .collect()
+}
+
+fn flagship(cycles: &[f64], trials: u64) -> Report {
+    Experiment::new(Scenario::preset("us_rok_sma").unwrap())
+        .cycle_years(cycles.iter().copied())
+        .trials(trials)
+        .seed(7)
+        .run()
+        .unwrap()
+}
+
+fn alliance(trials: u64) -> Report {
+    Experiment::new(Input::preset("us_alliances").unwrap())
+        .arms(vec![vec![1.0, 5.0, 2.0], vec![5.0, 5.0, 2.0]])
+        .trials(trials)
+        .seed(7)
+        .run()
+        .unwrap()
+}
+
+fn chart<'a>(charts: &'a [(&str, String)], name: &str) -> &'a str {
+    charts
+        .iter()
+        .find(|(n, _)| *n == name)
+        .map(|(_, s)| s.as_str())
+        .unwrap_or_else(|| panic!("no {name}"))
 }
 
 #[test]
-fn run_charts_are_written_and_labelled() {
-    let report = run(&[1.0, 5.0], 300);
-    let dir = temp_dir("run");
-    let paths = run_charts(&report, &dir).unwrap();
-    assert_eq!(
-        paths,
-        vec![
-            dir.join("metrics_by_cycle.svg"),
-            dir.join("deadline_effect.svg")
-        ]
-    );
+fn run_charts_have_titles_in_words_a_support_section_and_no_metric_keys() {
+    let report = flagship(&[1.0, 2.0, 5.0], 300);
+    let charts = all_run_charts_svg(&report).unwrap();
+    let names: Vec<&str> = charts.iter().map(|(n, _)| *n).collect();
+    assert_eq!(names, [METRICS_FILE, PAIRED_FILE, DEADLINE_FILE]);
+    let metrics = chart(&charts, METRICS_FILE);
     let mut needed = vec![
-        "cycle length, years",
-        "KRW bn, present value",
-        "share of steps",
-        "months",
+        "Headline metrics by agreement cycle length",
         "Friction",
         "Uncertainty",
         "Agreement cost",
-        "reference arm",
+        "Support",
+        "cycle length, years",
+        "KRW bn, present value",
+        "level 0 to 1",
         "1 (ref)",
+        "reference arm (ref): 1-year agreements",
         "lowest mean joint loss",
+        "widest 95% CI",
     ];
-    needed.extend(RUN_ROWS.iter().flat_map(|(_, names)| names.iter().copied()));
-    check_svg(&paths[0], &needed);
+    let titles: Vec<&str> = RUN_ROWS
+        .iter()
+        .flat_map(|(_, names)| names.iter().map(|n| metric_title(n)))
+        .collect();
+    needed.extend(&titles);
+    check_svg(metrics, &needed);
+    let paired = chart(&charts, PAIRED_FILE);
+    check_svg(paired, &titles);
+    // Every metric has a title in words, and no chart text is a metric key.
+    for m in METRICS {
+        assert_ne!(metric_title(m.name), m.name);
+        for (name, svg) in &charts {
+            assert!(
+                texts(svg).iter().all(|t| *t != m.name),
+                "{name} shows the key {}",
+                m.name
+            );
+        }
+    }
+    // The support panels use the whole level scale.
+    let labels = texts(metrics);
+    assert!(labels.contains(&"1.0") && labels.contains(&"0.0"));
+}
+
+#[test]
+fn truncated_axes_say_so_and_others_start_at_zero() {
+    let a = value_axis(&[0.78, 0.91], "ratio".into(), 5.0);
+    assert!(a.lo > 0.0);
+    assert_eq!(a.ticks.first().map(|t| t.0), Some(a.lo), "starts at a tick");
+    let note = truncation_note(&a).unwrap();
+    assert!(note.starts_with("axis truncated: starts at 0.7"), "{note}");
+    let a = value_axis(&[4374.0, 18067.0], "x".into(), 5.0);
+    assert_eq!(a.lo, 0.0);
+    assert_eq!(truncation_note(&a), None);
+    let a = value_axis(&[-0.2, -0.1], "x".into(), 5.0);
+    assert!(truncation_note(&a).unwrap().contains("ends at"));
+    let d = difference_axis(&[3.0, 5.0], "x".into(), 5.0);
+    assert!(d.lo <= 0.0 && d.hi >= 5.0);
+    let d = difference_axis(&[-3.0, -5.0], "x".into(), 5.0);
+    assert!(d.lo <= -5.0 && d.hi >= 0.0);
+    // The flagship's payments_vs_fair axis is truncated, and the chart says so.
+    let svg = &run_charts_svg(&flagship(&[1.0, 5.0, 10.0], 200)).unwrap()[0].1;
+    assert!(svg.contains("axis truncated: starts at"));
+}
+
+#[test]
+fn the_paired_difference_chart_has_one_bar_per_non_reference_arm() {
+    let report = flagship(&[1.0, 2.0, 3.0, 5.0], 200);
+    let design = Design::new(&report);
+    for (_, names) in RUN_ROWS {
+        for m in names {
+            let bars = paired_bars(&design, Rows::Host(0), m).unwrap();
+            assert_eq!(bars.len(), 3, "{m}");
+            let arm = report.arm("base/5").unwrap();
+            let row = arm.hosts[0].row(m).unwrap();
+            assert_eq!(bars[2].mean, row.diff_mean.unwrap());
+            assert!(bars.windows(2).all(|w| w[0].x < w[1].x));
+        }
+    }
+    // Variants × cycles: the reference (tough/5) is left out, the others all drawn.
+    let report = Experiment::new(Scenario::preset("us_rok_sma").unwrap())
+        .variant(Variant::new("tough").set("patron.opening", "0.6"))
+        .cycle_years([1.0, 5.0])
+        .reference("tough/5")
+        .trials(200)
+        .run()
+        .unwrap();
+    let design = Design::new(&report);
+    assert_eq!(design.variants, ["base", "tough"]);
+    let bars = paired_bars(&design, Rows::Host(0), "joint_loss").unwrap();
+    assert_eq!(bars.len(), report.arms.len() - 1);
+    assert!(bars.iter().all(|b| b.mean.is_finite() && b.lo <= b.hi));
+    let svg = paired_difference_svg(&report).unwrap().unwrap();
     check_svg(
-        &paths[1],
+        &svg,
         &[
-            "1-year agreements (reference)",
-            "5-year agreements",
-            "share of negotiations",
-            "relative to the deadline",
+            "Each arm minus the reference (tough, 5-year agreements)",
+            "variant base",
+            "variant tough",
+            "zero: no difference",
+            "5 (ref)",
         ],
     );
-    std::fs::remove_dir_all(&dir).unwrap();
+    // One arm: nothing to compare.
+    let single = flagship(&[3.0], 50);
+    assert!(paired_difference_svg(&single).unwrap().is_none());
+    assert_eq!(all_run_charts_svg(&single).unwrap().len(), 2);
 }
 
 #[test]
-fn single_arm_and_degenerate_data_do_not_break_the_charts() {
-    let report = run(&[3.0], 50);
-    let dir = temp_dir("single");
-    let paths = run_charts(&report, &dir).unwrap();
-    check_svg(&paths[0], &["joint_loss", "3 (ref)", "3-year agreements"]);
-    check_svg(&paths[1], &["3-year agreements (reference)"]);
-
-    // Equal values, zero-width intervals, no negotiations, no arms.
-    let mut flat = run(&[1.0, 2.0], 20);
-    for arm in &mut flat.arms {
-        for s in arm.metrics.values_mut() {
-            s.mean = 1.0;
-            s.ci95 = [1.0, 1.0];
-        }
-        arm.signing_vs_deadline_months.counts.fill(0);
+fn the_deadline_chart_has_no_empty_bin_at_the_deadline() {
+    let report = flagship(&[1.0, 5.0], 300);
+    for arm in &report.arms {
+        let h = &arm.hosts[0].signing_vs_deadline_months;
+        // The report's bin [0, 1) holds only deals signed exactly at the deadline: none here.
+        let at = h.edges.iter().position(|&e| e == 0.0).unwrap();
+        assert_eq!(h.counts[at], 0);
+        let bins: Vec<(f64, f64, u64)> = h
+            .edges
+            .windows(2)
+            .zip(&h.counts)
+            .map(|(e, &c)| (e[0], e[1], c))
+            .collect();
+        let total = bins.iter().map(|b| b.2).sum();
+        let drawn = drawn_bins(&bins, total);
+        // The first lapse month is drawn from the deadline on, right next to the last window
+        // month: no gap.
+        let first_late = drawn
+            .iter()
+            .filter(|d| d.0 >= 0.0)
+            .map(|d| d.0)
+            .fold(f64::INFINITY, f64::min);
+        assert_eq!(first_late, 0.0);
+        assert!(
+            drawn.iter().any(|d| d.1 == 0.0),
+            "a bar ends at the deadline"
+        );
+        let shares: f64 = drawn.iter().map(|d| d.3).sum();
+        assert!((shares - 1.0).abs() < 1e-9);
     }
-    check_svg(&run_charts(&flat, &dir).unwrap()[1], &["no completed"]);
-    for arm in &mut flat.arms {
-        for s in arm.metrics.values_mut() {
-            *s = crate::stats::Summary {
-                mean: 0.0,
-                ci95: [0.0, 0.0],
-                ..*s
-            };
-        }
-        arm.signing_vs_deadline_months.edges.clear();
-    }
-    run_charts(&flat, &dir).unwrap();
-    flat.arms.clear();
-    for p in run_charts(&flat, &dir).unwrap() {
-        check_svg(&p, &[]);
-    }
-    std::fs::remove_dir_all(&dir).unwrap();
+    // Without a negotiation window every deal in time is signed at the deadline: drawn just
+    // left of it, in its own colour and key entry.
+    let report = Experiment::new(Scenario::preset("frictionless").unwrap())
+        .cycle_years([1.0])
+        .trials(50)
+        .run()
+        .unwrap();
+    let svg = &run_charts_svg(&report).unwrap()[1].1;
+    check_svg(
+        svg,
+        &[
+            "When agreements are reached",
+            "signed at the deadline (no negotiation window)",
+        ],
+    );
+    let h = &report.arms[0].hosts[0].signing_vs_deadline_months;
+    let bins: Vec<(f64, f64, u64)> = h
+        .edges
+        .windows(2)
+        .zip(&h.counts)
+        .map(|(e, &c)| (e[0], e[1], c))
+        .collect();
+    let total = bins.iter().map(|b| b.2).sum();
+    let drawn = drawn_bins(&bins, total);
+    assert!(drawn.iter().any(|d| d.0 < 0.0 && d.1 == 0.0 && d.3 > 0.0));
 }
 
 #[test]
-fn missing_metric_and_unwritable_path_are_errors() {
-    let mut report = run(&[1.0, 5.0], 20);
-    report.arms[0].metrics.remove("joint_loss");
-    let dir = temp_dir("errors");
-    assert!(matches!(
-        run_charts(&report, &dir),
-        Err(Error::UnknownMetric { .. })
-    ));
-    let report = run(&[1.0, 5.0], 20);
-    assert!(matches!(
-        run_charts(&report, &dir.join("no_such_dir")),
-        Err(Error::Io { .. })
-    ));
-    std::fs::remove_dir_all(&dir).unwrap();
+fn alliances_get_every_chart_with_a_section_per_host_and_for_the_patron() {
+    let report = alliance(200);
+    let charts = all_run_charts_svg(&report).unwrap();
+    assert_eq!(charts.len(), 3);
+    let mut needed = vec![
+        "Patron's totals over all hosts",
+        "korea",
+        "japan",
+        "nato",
+        "korea's cycle length, years (japan 5, nato 2)",
+    ];
+    let titles: Vec<&str> = ALLIANCE_METRICS.iter().map(|m| metric_title(m)).collect();
+    needed.extend(&titles);
+    check_svg(chart(&charts, METRICS_FILE), &needed);
+    check_svg(chart(&charts, PAIRED_FILE), &needed);
+    check_svg(
+        chart(&charts, DEADLINE_FILE),
+        &[
+            "korea: 1-year agreements; korea at 1 year (reference)",
+            "nato",
+        ],
+    );
+    let design = Design::new(&report);
+    for rows in design.row_sets() {
+        assert_eq!(paired_bars(&design, rows, "joint_loss").unwrap().len(), 1);
+    }
+    // A sweep of an alliance: one section per host, the totals among the chosen metrics.
+    let sweep = Experiment::new(Input::preset("us_alliances").unwrap())
+        .variants(sweep_variants("patron.opening", &["0.1", "0.3"]).unwrap())
+        .arms(vec![vec![1.0, 5.0, 2.0], vec![5.0, 5.0, 2.0]])
+        .trials(100)
+        .run()
+        .unwrap();
+    let svg = sweep_chart_svg(&sweep, &["lapse_months", "unsettled_share"]).unwrap();
+    check_svg(
+        &svg,
+        &[
+            "Sweep of patron.opening",
+            "Patron's totals over all hosts",
+            "japan",
+            "korea at 1 year",
+            "korea at 5 years",
+            metric_title("unsettled_share"),
+            "<polygon",
+        ],
+    );
 }
 
 #[test]
-fn sweep_chart_is_written_and_labelled() {
-    let base = Scenario::preset("us_rok_sma").unwrap();
-    let full = Experiment::new(base)
-        .variants(crate::run::sweep::sweep_variants("patron.opening", &["0.1", "0.3"]).unwrap())
+fn sweep_charts_show_ci_bands_and_refuse_what_they_cannot_draw() {
+    let report = Experiment::new(Scenario::preset("us_rok_sma").unwrap())
+        .variants(sweep_variants("patron.opening", &["0.1", "0.3"]).unwrap())
         .cycle_years([1.0, 5.0])
         .trials(200)
         .seed(1)
         .run()
         .unwrap();
-    let result = SweepReport::view(&full).unwrap();
-    let dir = temp_dir("sweep");
-    let path = dir.join("sweep.svg");
-    let metrics = crate::run::sweep::DEFAULT_SWEEP_METRICS;
-    sweep_chart(&result, &metrics, &path).unwrap();
+    let svg = sweep_chart_svg(&report, &DEFAULT_SWEEP_METRICS).unwrap();
     let mut needed = vec![
-        "patron.opening",
+        "Sweep of patron.opening",
         "1 year",
         "5 years",
-        "cycle length:",
-        "KRW bn, present value",
-        "share of steps",
+        "95% CI of the mean (band and bars)",
+        "widest 95% CI",
         "0.1",
         "0.3",
     ];
-    needed.extend(metrics);
-    check_svg(&path, &needed);
-
-    // Categorical values, a single value, unknown metric, no metric.
-    let mut cat = result.clone();
-    cat.values = vec!["low".into(), "high".into()];
-    sweep_chart(&cat, &["lapse_months"], &path).unwrap();
-    check_svg(&path, &["low", "high", "lapse_months"]);
-    cat.values.truncate(1);
-    cat.reports.truncate(1);
-    sweep_chart(&cat, &["ruptured", "support_min"], &path).unwrap();
-    check_svg(&path, &["low", "share of histories"]);
+    let titles: Vec<&str> = DEFAULT_SWEEP_METRICS
+        .iter()
+        .map(|m| metric_title(m))
+        .collect();
+    needed.extend(&titles);
+    check_svg(&svg, &needed);
+    // One band per cycle length and metric.
+    assert_eq!(
+        svg.matches("<polygon").count(),
+        2 * DEFAULT_SWEEP_METRICS.len()
+    );
+    let svg = sweep_chart_svg(&report, &["ruptured", "support_min"]).unwrap();
+    check_svg(&svg, &["share of histories", "level 0 to 1"]);
     assert!(matches!(
-        sweep_chart(&result, &["no_such_metric"], &path),
+        sweep_chart_svg(&report, &["no_such_metric"]),
         Err(Error::UnknownMetric { .. })
     ));
     assert!(matches!(
-        sweep_chart(&result, &[], &path),
+        sweep_chart_svg(&report, &[]),
         Err(Error::InvalidExperiment { .. })
     ));
-    std::fs::remove_dir_all(&dir).unwrap();
+    // A run that is not a sweep.
+    assert!(matches!(
+        sweep_chart_svg(&flagship(&[1.0], 20), &["joint_loss"]),
+        Err(Error::InvalidExperiment { .. })
+    ));
+}
+
+#[test]
+fn degenerate_data_and_user_text_do_not_break_the_charts() {
+    let mut report = flagship(&[1.0, 2.0], 20);
+    report.scenario = "A<&>\"q' Z".into();
+    report.units = "u<b>".into();
+    for arm in &mut report.arms {
+        for h in &mut arm.hosts {
+            for m in &mut h.metrics {
+                m.mean = 1.0;
+                m.ci95_lo = 1.0;
+                m.ci95_hi = 1.0;
+                m.diff_mean = m.diff_mean.map(|_| 0.0);
+                m.diff_ci95_lo = m.diff_mean;
+                m.diff_ci95_hi = m.diff_mean;
+            }
+            h.signing_vs_deadline_months.counts.fill(0);
+        }
+    }
+    for (_, svg) in all_run_charts_svg(&report).unwrap() {
+        check_svg(&svg, &["A&lt;&amp;&gt;&quot;q&apos; Z"]);
+        assert!(!svg.contains("<b>"));
+    }
+    for arm in &mut report.arms {
+        for h in &mut arm.hosts {
+            for m in &mut h.metrics {
+                m.mean = f64::NAN;
+                m.diff_mean = Some(f64::INFINITY);
+            }
+            h.signing_vs_deadline_months.edges.clear();
+        }
+    }
+    for (_, svg) in all_run_charts_svg(&report).unwrap() {
+        check_svg(&svg, &[]);
+    }
+    report.arms.clear();
+    for (_, svg) in all_run_charts_svg(&report).unwrap() {
+        check_svg(&svg, &[]);
+    }
+    // A missing metric is an error; an unwritable folder too.
+    let mut report = flagship(&[1.0, 5.0], 20);
+    report.arms[0].hosts[0]
+        .metrics
+        .retain(|m| m.metric != "joint_loss");
+    assert!(matches!(
+        run_charts_svg(&report),
+        Err(Error::UnknownMetric { .. })
+    ));
+    let report = flagship(&[1.0, 5.0], 20);
+    let dir = tempfile::tempdir().unwrap();
+    assert!(matches!(
+        write_run_charts(&report, &dir.path().join("no_such_dir")),
+        Err(Error::Io { .. })
+    ));
+    let written = write_run_charts(&report, dir.path()).unwrap();
+    assert_eq!(written.len(), 3);
+    for p in written {
+        check_svg(&std::fs::read_to_string(p).unwrap(), &[]);
+    }
 }
 
 #[test]
