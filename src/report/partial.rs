@@ -37,6 +37,51 @@ pub struct PartialReport {
 }
 
 impl PartialReport {
+    /// Largest accepted partial-report file, bytes (1 GiB).
+    ///
+    /// A part holds a fixed number of values per arm, host and metric (moments, a quantile
+    /// sketch of at most 4096 buckets per sign, two histograms), so its size is bounded by the
+    /// experiment's shape, not its trials: an experiment at the limit of
+    /// [`crate::run::MAX_ARM_HOSTS`] writes parts of about 100 MiB. The cap leaves room for
+    /// that and stops a mistaken path from being read into memory whole.
+    pub const MAX_FILE_BYTES: u64 = 1 << 30;
+
+    /// Reads the text of a partial-report file, with the same reader and rules as scenario
+    /// files: a regular file (after following symlinks; a FIFO or device is refused before it
+    /// is opened or read) of at most [`PartialReport::MAX_FILE_BYTES`], read once, UTF-8, not
+    /// empty.
+    ///
+    /// # Errors
+    /// [`Error::Input`] naming the path and the rule it breaks.
+    pub fn read_text(path: impl AsRef<std::path::Path>) -> Result<String, Error> {
+        let path = path.as_ref();
+        let rule = super::write::FileRule {
+            what: "a partial report",
+            max_bytes: Self::MAX_FILE_BYTES,
+            cap_name: "PartialReport::MAX_FILE_BYTES",
+        };
+        let input = |message: String| Error::Input {
+            path: path.display().to_string(),
+            message,
+        };
+        let text = super::write::read_text_file(path, &rule).map_err(input)?;
+        if text.trim().is_empty() {
+            return Err(input("the file is empty".into()));
+        }
+        Ok(text)
+    }
+
+    /// Reads and parses a partial-report file ([`PartialReport::read_text`], then
+    /// [`PartialReport::from_json_str`] naming the path). It is not yet checked: see
+    /// [`PartialReport::verify`].
+    ///
+    /// # Errors
+    /// As [`PartialReport::read_text`] and [`PartialReport::from_json_str`].
+    pub fn from_path(path: impl AsRef<std::path::Path>) -> Result<PartialReport, Error> {
+        let path = path.as_ref();
+        Self::from_json_str(&Self::read_text(path)?, &path.display().to_string())
+    }
+
     pub(crate) fn new(
         header: Header,
         (start, end): (u64, u64),

@@ -1,6 +1,7 @@
 //! Writing output files safely: one file atomically ([`write_atomic`]), or the set of files of
 //! one run into its output folder ([`OutputDir`]), with a manifest written last
-//! ([`verify_manifest`]).
+//! ([`verify_manifest`]). Also the crate's one reader of input files (scenarios, alliances,
+//! partial reports): regular files only, read once, size-capped.
 //!
 //! # What is promised
 //! - **Nothing is written outside the folder.** [`OutputDir::stage`] takes plain file names only
@@ -616,4 +617,124 @@ fn read_regular(path: &Path) -> Result<Vec<u8>, Error> {
         });
     }
     fs::read(path).map_err(|e| io_error(path, e))
+}
+
+/// What an input file must be, as [`read_text_file`] checks it and its messages state it.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct FileRule {
+    /// The kind of file, for messages (`"a scenario"`, `"a partial report"`).
+    pub(crate) what: &'static str,
+    /// Largest accepted size, bytes.
+    pub(crate) max_bytes: u64,
+    /// The name of the constant that holds `max_bytes`, for messages.
+    pub(crate) cap_name: &'static str,
+}
+
+impl FileRule {
+    /// The size rule, as error messages state it.
+    fn size_rule(&self) -> String {
+        format!(
+            "{} file must be at most {} bytes ({} MiB, {})",
+            self.what,
+            self.max_bytes,
+            self.max_bytes / (1024 * 1024),
+            self.cap_name
+        )
+    }
+
+    /// Checks that `meta` (of a path after following symlinks, or of an open file) is a
+    /// regular file of at most `max_bytes`; the error message states the rule.
+    fn check(&self, meta: &std::fs::Metadata) -> Result<(), String> {
+        if !meta.is_file() {
+            return Err(format!(
+                "not a regular file ({}); {} must be a regular file",
+                file_kind(&meta.file_type()),
+                self.what
+            ));
+        }
+        if meta.len() > self.max_bytes {
+            return Err(format!(
+                "the file is {} bytes; {}",
+                meta.len(),
+                self.size_rule()
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// Reads an input file (a scenario, an alliance, a partial report) as UTF-8 text, once, and
+/// only if it is a regular file (after following symlinks) of at most `rule.max_bytes`. The
+/// one reader of every file negcycle takes as input; the error is a message without the path
+/// (the caller names the file).
+///
+/// The metadata is checked before the file is opened, so a FIFO or a device such as
+/// `/dev/zero` found at the path is never opened or read; the file is opened non-blocking on
+/// Unix (a FIFO swapped in after that check cannot make the open wait for a writer) and what
+/// was opened is checked again. At most `rule.max_bytes + 1` bytes are ever read, so a file
+/// that grows while it is read cannot make the reader take more.
+pub(crate) fn read_text_file(path: &Path, rule: &FileRule) -> Result<String, String> {
+    use std::io::Read;
+
+    let before = std::fs::metadata(path).map_err(|e| match e.kind() {
+        io::ErrorKind::NotFound => "no such file".to_string(),
+        _ => e.to_string(),
+    })?;
+    rule.check(&before)?;
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    {
+        use rustix::fs::OFlags;
+        use std::os::unix::fs::OpenOptionsExt;
+        options.custom_flags(OFlags::NONBLOCK.bits() as i32);
+    }
+    let file = options.open(path).map_err(|e| e.to_string())?;
+    let opened = file.metadata().map_err(|e| e.to_string())?;
+    rule.check(&opened)?;
+    let capacity = usize::try_from(opened.len().min(rule.max_bytes)).unwrap_or(0);
+    let mut bytes = Vec::with_capacity(capacity);
+    file.take(rule.max_bytes.saturating_add(1))
+        .read_to_end(&mut bytes)
+        .map_err(|e| e.to_string())?;
+    if bytes.len() as u64 > rule.max_bytes {
+        return Err(format!(
+            "the file grew past {} bytes while it was read; {}",
+            rule.max_bytes,
+            rule.size_rule()
+        ));
+    }
+    String::from_utf8(bytes).map_err(|e| {
+        format!(
+            "not valid UTF-8 text (invalid byte at offset {})",
+            e.utf8_error().valid_up_to()
+        )
+    })
+}
+
+/// What a file that is not a regular file is, for messages.
+fn file_kind(t: &std::fs::FileType) -> &'static str {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        if t.is_fifo() {
+            return "a FIFO";
+        }
+        if t.is_char_device() {
+            return "a character device";
+        }
+        if t.is_block_device() {
+            return "a block device";
+        }
+        if t.is_socket() {
+            return "a socket";
+        }
+    }
+    if t.is_dir() {
+        "a directory"
+    } else if t.is_symlink() {
+        "a symbolic link"
+    } else {
+        "not a file"
+    }
 }
