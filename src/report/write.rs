@@ -35,16 +35,18 @@
 //! `DIR/.negcycle-stage-XXXXXXXXXXXX`, created exclusively. [`OutputDir::commit`] then
 //! 1. removes the old `DIR/manifest.json` (from here on the set is visibly incomplete),
 //! 2. renames each staged file into `DIR`, replacing the file of the same name,
-//! 3. writes `DIR/manifest.json` last, atomically:
+//! 3. removes the files of the previous set (those its manifest listed) that the new set does
+//!    not replace, if they are still exactly as listed,
+//! 4. writes `DIR/manifest.json` last, atomically:
 //!    `{"negcycle": version, "files": [{"name", "bytes", "sha256"}, ...]}` (`bytes`: the file's
 //!    size in bytes; `sha256`: its SHA-256 in lower-case hex),
-//! 4. removes the staging folder and releases the lock.
+//! 5. removes the staging folder and releases the lock.
 //!
 //! So: if the process dies before `commit`, the old set and its manifest are untouched (only a
 //! `.negcycle-*` staging folder may be left, removed by the next [`OutputDir::open`]); if it
 //! dies during `commit`, there is no `manifest.json` — a set is complete exactly when its
-//! manifest is present and [`verify_manifest`] accepts it. Files in the folder that the run did
-//! not write are left alone (and are not in its manifest).
+//! manifest is present and [`verify_manifest`] accepts it. Files in the folder that no negcycle
+//! set listed, or that were changed since, are left alone (and are not in its manifest).
 //!
 //! A program that writes into the folder with [`write_atomic`] while a run is opening it may
 //! see its temporary removed as stale (it is named `.negcycle-*` too): give such programs their
@@ -468,14 +470,16 @@ impl OutputDir {
     }
 
     /// Replaces the folder's set with the staged files: removes the old `manifest.json`,
-    /// renames each staged file into the folder, writes the new `manifest.json` last, removes
-    /// the staging folder and releases the lock. Returns the paths written: the staged files
+    /// renames each staged file into the folder, removes the previous set's files that the new
+    /// set does not replace (if unchanged), writes the new `manifest.json` last, removes the
+    /// staging folder and releases the lock. Returns the paths written: the staged files
     /// in order, then the manifest.
     ///
     /// # Errors
     /// [`Error::Io`] naming the path that failed; the folder then has no `manifest.json`.
     pub fn commit(mut self) -> Result<Vec<PathBuf>, Error> {
         let manifest_path = self.dir.join(MANIFEST_FILE);
+        let previous = previous_set(&self.dir);
         match fs::remove_file(&manifest_path) {
             Ok(()) => sync_dir(&self.dir),
             Err(e) if e.kind() == io::ErrorKind::NotFound => {}
@@ -497,6 +501,23 @@ impl OutputDir {
                 written.push(target);
             }
         }
+        // The files of the previous set that this one does not replace go with it (so that,
+        // say, the charts of an earlier single-host run do not sit beside an alliance's report),
+        // but only those still exactly as its manifest lists them.
+        for entry in previous {
+            if self.staged.iter().any(|e| e.name == entry.name) {
+                continue;
+            }
+            let path = self.dir.join(&entry.name);
+            if matches_entry(&path, &entry) {
+                fs::remove_file(&path).map_err(|e| {
+                    io_error(
+                        &path,
+                        format!("cannot remove this file of the previous set: {e}"),
+                    )
+                })?;
+            }
+        }
         sync_dir(&self.dir);
         let manifest = Manifest {
             negcycle: env!("CARGO_PKG_VERSION").to_string(),
@@ -510,6 +531,32 @@ impl OutputDir {
         self.committed = true;
         // Drop removes the (now empty) staging folder and the lock file, then unlocks.
         Ok(written)
+    }
+}
+
+/// The entries of `dir/manifest.json` with valid names, or none if it is missing or not a
+/// manifest.
+fn previous_set(dir: &Path) -> Vec<ManifestEntry> {
+    let Ok(text) = read_regular(&dir.join(MANIFEST_FILE)) else {
+        return Vec::new();
+    };
+    match serde_json::from_slice::<Manifest>(&text) {
+        Ok(m) => m
+            .files
+            .into_iter()
+            .filter(|e| check_file_name(&e.name).is_ok())
+            .collect(),
+        Err(_) => Vec::new(),
+    }
+}
+
+/// Whether `path` is a regular file (not a link) with the size and SHA-256 of `entry`.
+fn matches_entry(path: &Path, entry: &ManifestEntry) -> bool {
+    match fs::symlink_metadata(path) {
+        Ok(m) if m.is_file() && m.len() == entry.bytes => {
+            read_regular(path).is_ok_and(|b| sha256_hex(&b) == entry.sha256)
+        }
+        _ => false,
     }
 }
 
