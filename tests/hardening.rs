@@ -262,6 +262,18 @@ fn sketch_settings_and_histograms_must_be_this_versions() {
 type Build = Box<dyn Fn() -> Experiment>;
 
 #[test]
+fn a_part_whose_header_is_larger_than_any_experiment_is_refused() {
+    let (p0, p1) = parts();
+    let mut v: Value = serde_json::from_str(&p0.to_json_string().unwrap()).unwrap();
+    v["header"]["hosts"] = Value::from((0..65).map(|i| format!("h{i}")).collect::<Vec<_>>());
+    let mut forged =
+        PartialReport::from_json_str(&serde_json::to_string(&v).unwrap(), "forged.json").unwrap();
+    forged.header.fingerprint = forged.header.compute_fingerprint().unwrap();
+    forged.checksum = forged.compute_checksum().unwrap();
+    assert_refused([forged, p1], "header.arms", "MAX_HOSTS");
+}
+
+#[test]
 fn an_untouched_part_passes_every_check_for_every_preset_and_shard_count() {
     // The checks must not refuse what the engine writes: presets, an alliance, variants, extreme
     // magnitudes, constant metrics.

@@ -40,14 +40,15 @@ pub struct PartialReport {
 }
 
 impl PartialReport {
-    /// Largest accepted partial-report file, bytes (1 GiB).
+    /// Largest accepted partial-report file, bytes (512 MiB).
     ///
     /// A part holds a fixed number of values per arm, host and metric (moments, a quantile
-    /// sketch of at most 4096 buckets per sign, two histograms), so its size is bounded by the
-    /// experiment's shape, not its trials: an experiment at the limit of
-    /// [`crate::run::MAX_ARM_HOSTS`] writes parts of about 100 MiB. The cap leaves room for
-    /// that and stops a mistaken path from being read into memory whole.
-    pub const MAX_FILE_BYTES: u64 = 1 << 30;
+    /// sketch of at most 4096 buckets per sign, two histograms), so its size follows the
+    /// experiment's shape, not its trials: 64 hosts × 64 arms (the limit of
+    /// [`crate::run::MAX_ARM_HOSTS`]) over 1000 trials write a part of 112 MB. The cap leaves
+    /// room for that, bounds the memory of parsing one part to a few GiB, and stops a mistaken
+    /// path from being read into memory whole.
+    pub const MAX_FILE_BYTES: u64 = 512 << 20;
 
     /// Reads the text of a partial-report file, with the same reader and rules as scenario
     /// files: a regular file (after following symlinks; a FIFO or device is refused before it
@@ -195,6 +196,22 @@ impl PartialReport {
             ));
         }
         let h = &self.header;
+        // The engine runs no larger experiment: a header past the caps is not one it wrote.
+        if h.hosts.len() > crate::alliance::MAX_HOSTS
+            || h.arms.len().saturating_mul(h.hosts.len()) > crate::run::MAX_ARM_HOSTS
+        {
+            return Err(bad(
+                "header.arms",
+                format!(
+                    "{} arms × {} hosts; an experiment has at most {} hosts (MAX_HOSTS) and {} \
+                     arm-host histories (MAX_ARM_HOSTS)",
+                    h.arms.len(),
+                    h.hosts.len(),
+                    crate::alliance::MAX_HOSTS,
+                    crate::run::MAX_ARM_HOSTS
+                ),
+            ));
+        }
         if h.reference >= h.arms.len() {
             return Err(bad(
                 "header.reference",
