@@ -66,6 +66,15 @@ pub enum Error {
         /// The parser's message.
         message: String,
     },
+    /// An input file cannot be used: not a regular file, larger than its cap, not UTF-8
+    /// text, or unreadable (invalid input, unlike [`Error::Io`]).
+    #[error("{path}: {message}")]
+    Input {
+        /// The path.
+        path: String,
+        /// What is wrong, with the rule it breaks.
+        message: String,
+    },
     /// Reading or writing a file failed.
     #[error("{path}: {message}")]
     Io {

@@ -1,6 +1,7 @@
 //! Writing output files safely: one file atomically ([`write_atomic`]), or the set of files of
 //! one run into its output folder ([`OutputDir`]), with a manifest written last
-//! ([`verify_manifest`]).
+//! ([`verify_manifest`]). Also the crate's one reader of input files (scenarios, alliances,
+//! partial reports): regular files only, read once, size-capped.
 //!
 //! # What is promised
 //! - **Nothing is written outside the folder.** [`OutputDir::stage`] takes plain file names only
@@ -34,16 +35,18 @@
 //! `DIR/.negcycle-stage-XXXXXXXXXXXX`, created exclusively. [`OutputDir::commit`] then
 //! 1. removes the old `DIR/manifest.json` (from here on the set is visibly incomplete),
 //! 2. renames each staged file into `DIR`, replacing the file of the same name,
-//! 3. writes `DIR/manifest.json` last, atomically:
+//! 3. removes the files of the previous set (those its manifest listed) that the new set does
+//!    not replace, if they are still exactly as listed,
+//! 4. writes `DIR/manifest.json` last, atomically:
 //!    `{"negcycle": version, "files": [{"name", "bytes", "sha256"}, ...]}` (`bytes`: the file's
 //!    size in bytes; `sha256`: its SHA-256 in lower-case hex),
-//! 4. removes the staging folder and releases the lock.
+//! 5. removes the staging folder and releases the lock.
 //!
 //! So: if the process dies before `commit`, the old set and its manifest are untouched (only a
 //! `.negcycle-*` staging folder may be left, removed by the next [`OutputDir::open`]); if it
 //! dies during `commit`, there is no `manifest.json` — a set is complete exactly when its
-//! manifest is present and [`verify_manifest`] accepts it. Files in the folder that the run did
-//! not write are left alone (and are not in its manifest).
+//! manifest is present and [`verify_manifest`] accepts it. Files in the folder that no negcycle
+//! set listed, or that were changed since, are left alone (and are not in its manifest).
 //!
 //! A program that writes into the folder with [`write_atomic`] while a run is opening it may
 //! see its temporary removed as stale (it is named `.negcycle-*` too): give such programs their
@@ -467,14 +470,16 @@ impl OutputDir {
     }
 
     /// Replaces the folder's set with the staged files: removes the old `manifest.json`,
-    /// renames each staged file into the folder, writes the new `manifest.json` last, removes
-    /// the staging folder and releases the lock. Returns the paths written: the staged files
+    /// renames each staged file into the folder, removes the previous set's files that the new
+    /// set does not replace (if unchanged), writes the new `manifest.json` last, removes the
+    /// staging folder and releases the lock. Returns the paths written: the staged files
     /// in order, then the manifest.
     ///
     /// # Errors
     /// [`Error::Io`] naming the path that failed; the folder then has no `manifest.json`.
     pub fn commit(mut self) -> Result<Vec<PathBuf>, Error> {
         let manifest_path = self.dir.join(MANIFEST_FILE);
+        let previous = previous_set(&self.dir);
         match fs::remove_file(&manifest_path) {
             Ok(()) => sync_dir(&self.dir),
             Err(e) if e.kind() == io::ErrorKind::NotFound => {}
@@ -496,6 +501,23 @@ impl OutputDir {
                 written.push(target);
             }
         }
+        // The files of the previous set that this one does not replace go with it (so that,
+        // say, the charts of an earlier single-host run do not sit beside an alliance's report),
+        // but only those still exactly as its manifest lists them.
+        for entry in previous {
+            if self.staged.iter().any(|e| e.name == entry.name) {
+                continue;
+            }
+            let path = self.dir.join(&entry.name);
+            if matches_entry(&path, &entry) {
+                fs::remove_file(&path).map_err(|e| {
+                    io_error(
+                        &path,
+                        format!("cannot remove this file of the previous set: {e}"),
+                    )
+                })?;
+            }
+        }
         sync_dir(&self.dir);
         let manifest = Manifest {
             negcycle: env!("CARGO_PKG_VERSION").to_string(),
@@ -509,6 +531,32 @@ impl OutputDir {
         self.committed = true;
         // Drop removes the (now empty) staging folder and the lock file, then unlocks.
         Ok(written)
+    }
+}
+
+/// The entries of `dir/manifest.json` with valid names, or none if it is missing or not a
+/// manifest.
+fn previous_set(dir: &Path) -> Vec<ManifestEntry> {
+    let Ok(text) = read_regular(&dir.join(MANIFEST_FILE)) else {
+        return Vec::new();
+    };
+    match serde_json::from_slice::<Manifest>(&text) {
+        Ok(m) => m
+            .files
+            .into_iter()
+            .filter(|e| check_file_name(&e.name).is_ok())
+            .collect(),
+        Err(_) => Vec::new(),
+    }
+}
+
+/// Whether `path` is a regular file (not a link) with the size and SHA-256 of `entry`.
+fn matches_entry(path: &Path, entry: &ManifestEntry) -> bool {
+    match fs::symlink_metadata(path) {
+        Ok(m) if m.is_file() && m.len() == entry.bytes => {
+            read_regular(path).is_ok_and(|b| sha256_hex(&b) == entry.sha256)
+        }
+        _ => false,
     }
 }
 
@@ -616,4 +664,124 @@ fn read_regular(path: &Path) -> Result<Vec<u8>, Error> {
         });
     }
     fs::read(path).map_err(|e| io_error(path, e))
+}
+
+/// What an input file must be, as [`read_text_file`] checks it and its messages state it.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct FileRule {
+    /// The kind of file, for messages (`"a scenario"`, `"a partial report"`).
+    pub(crate) what: &'static str,
+    /// Largest accepted size, bytes.
+    pub(crate) max_bytes: u64,
+    /// The name of the constant that holds `max_bytes`, for messages.
+    pub(crate) cap_name: &'static str,
+}
+
+impl FileRule {
+    /// The size rule, as error messages state it.
+    fn size_rule(&self) -> String {
+        format!(
+            "{} file must be at most {} bytes ({} MiB, {})",
+            self.what,
+            self.max_bytes,
+            self.max_bytes / (1024 * 1024),
+            self.cap_name
+        )
+    }
+
+    /// Checks that `meta` (of a path after following symlinks, or of an open file) is a
+    /// regular file of at most `max_bytes`; the error message states the rule.
+    fn check(&self, meta: &std::fs::Metadata) -> Result<(), String> {
+        if !meta.is_file() {
+            return Err(format!(
+                "not a regular file ({}); {} must be a regular file",
+                file_kind(&meta.file_type()),
+                self.what
+            ));
+        }
+        if meta.len() > self.max_bytes {
+            return Err(format!(
+                "the file is {} bytes; {}",
+                meta.len(),
+                self.size_rule()
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// Reads an input file (a scenario, an alliance, a partial report) as UTF-8 text, once, and
+/// only if it is a regular file (after following symlinks) of at most `rule.max_bytes`. The
+/// one reader of every file negcycle takes as input; the error is a message without the path
+/// (the caller names the file).
+///
+/// The metadata is checked before the file is opened, so a FIFO or a device such as
+/// `/dev/zero` found at the path is never opened or read; the file is opened non-blocking on
+/// Unix (a FIFO swapped in after that check cannot make the open wait for a writer) and what
+/// was opened is checked again. At most `rule.max_bytes + 1` bytes are ever read, so a file
+/// that grows while it is read cannot make the reader take more.
+pub(crate) fn read_text_file(path: &Path, rule: &FileRule) -> Result<String, String> {
+    use std::io::Read;
+
+    let before = std::fs::metadata(path).map_err(|e| match e.kind() {
+        io::ErrorKind::NotFound => "no such file".to_string(),
+        _ => e.to_string(),
+    })?;
+    rule.check(&before)?;
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    {
+        use rustix::fs::OFlags;
+        use std::os::unix::fs::OpenOptionsExt;
+        options.custom_flags(OFlags::NONBLOCK.bits() as i32);
+    }
+    let file = options.open(path).map_err(|e| e.to_string())?;
+    let opened = file.metadata().map_err(|e| e.to_string())?;
+    rule.check(&opened)?;
+    let capacity = usize::try_from(opened.len().min(rule.max_bytes)).unwrap_or(0);
+    let mut bytes = Vec::with_capacity(capacity);
+    file.take(rule.max_bytes.saturating_add(1))
+        .read_to_end(&mut bytes)
+        .map_err(|e| e.to_string())?;
+    if bytes.len() as u64 > rule.max_bytes {
+        return Err(format!(
+            "the file grew past {} bytes while it was read; {}",
+            rule.max_bytes,
+            rule.size_rule()
+        ));
+    }
+    String::from_utf8(bytes).map_err(|e| {
+        format!(
+            "not valid UTF-8 text (invalid byte at offset {})",
+            e.utf8_error().valid_up_to()
+        )
+    })
+}
+
+/// What a file that is not a regular file is, for messages.
+fn file_kind(t: &std::fs::FileType) -> &'static str {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        if t.is_fifo() {
+            return "a FIFO";
+        }
+        if t.is_char_device() {
+            return "a character device";
+        }
+        if t.is_block_device() {
+            return "a block device";
+        }
+        if t.is_socket() {
+            return "a socket";
+        }
+    }
+    if t.is_dir() {
+        "a directory"
+    } else if t.is_symlink() {
+        "a symbolic link"
+    } else {
+        "not a file"
+    }
 }

@@ -2,6 +2,7 @@
 //! with line, column and a snippet of the text.
 
 use super::{Scenario, ScenarioError, table_only};
+use crate::report::write::{FileRule, read_text_file};
 use std::path::Path;
 
 impl Scenario {
@@ -103,17 +104,10 @@ pub const MAX_SCENARIO_BYTES: u64 = 4 * 1024 * 1024;
 
 /// Reads a scenario file: its text, whether it is TOML (else JSON, by extension), and the path
 /// as shown in messages. The one file reader of [`Scenario::from_path`],
-/// [`super::Alliance::from_path`] and [`super::Input::from_path`].
-///
-/// The file is read once, and only if it is a regular file (after following symlinks) of at
-/// most [`MAX_SCENARIO_BYTES`]: the metadata is checked before the file is opened, so a FIFO is
-/// never opened (opening one blocks until a writer appears) and a device such as `/dev/zero`
-/// is never read; what was opened is checked again, in case the path was replaced in between.
-/// (A FIFO swapped in between the two checks could still block the open; nothing portable
-/// without `unsafe` or new dependencies closes that window.)
+/// [`super::Alliance::from_path`] and [`super::Input::from_path`]: the crate's one input reader
+/// (`report::write::read_text_file`: regular files only, read once) with the cap
+/// [`MAX_SCENARIO_BYTES`].
 pub(crate) fn read_scenario_file(path: &Path) -> Result<(String, bool, String), ScenarioError> {
-    use std::io::Read;
-
     let shown = path.display().to_string();
     let ext = path
         .extension()
@@ -124,82 +118,16 @@ pub(crate) fn read_scenario_file(path: &Path) -> Result<(String, bool, String), 
         Some("json") => false,
         _ => return Err(ScenarioError::UnknownFormat { path: shown }),
     };
-    let io = |message: String| ScenarioError::Io {
+    let rule = FileRule {
+        what: "a scenario",
+        max_bytes: MAX_SCENARIO_BYTES,
+        cap_name: "MAX_SCENARIO_BYTES",
+    };
+    let text = read_text_file(path, &rule).map_err(|message| ScenarioError::Io {
         path: shown.clone(),
         message,
-    };
-    let before = std::fs::metadata(path).map_err(|e| io(e.to_string()))?;
-    check_regular_file(&before).map_err(io)?;
-    let file = std::fs::File::open(path).map_err(|e| io(e.to_string()))?;
-    let opened = file.metadata().map_err(|e| io(e.to_string()))?;
-    check_regular_file(&opened).map_err(io)?;
-    let capacity = usize::try_from(opened.len().min(MAX_SCENARIO_BYTES)).unwrap_or(0);
-    let mut bytes = Vec::with_capacity(capacity);
-    file.take(MAX_SCENARIO_BYTES + 1)
-        .read_to_end(&mut bytes)
-        .map_err(|e| io(e.to_string()))?;
-    if bytes.len() as u64 > MAX_SCENARIO_BYTES {
-        return Err(io(format!(
-            "the file grew past {MAX_SCENARIO_BYTES} bytes while it was read; {}",
-            size_rule()
-        )));
-    }
-    let text = String::from_utf8(bytes).map_err(|e| {
-        io(format!(
-            "not valid UTF-8 text (invalid byte at offset {})",
-            e.utf8_error().valid_up_to()
-        ))
     })?;
     Ok((text, is_toml, shown))
-}
-
-/// The size rule, as error messages state it.
-fn size_rule() -> String {
-    format!(
-        "a scenario file must be at most {MAX_SCENARIO_BYTES} bytes (4 MiB, MAX_SCENARIO_BYTES)"
-    )
-}
-
-/// Checks that `meta` (of a path after following symlinks, or of an open file) is a regular
-/// file of at most [`MAX_SCENARIO_BYTES`]; the error message states the rule.
-fn check_regular_file(meta: &std::fs::Metadata) -> Result<(), String> {
-    if !meta.is_file() {
-        return Err(format!(
-            "not a regular file ({}); a scenario must be a regular .toml or .json file",
-            file_kind(&meta.file_type())
-        ));
-    }
-    if meta.len() > MAX_SCENARIO_BYTES {
-        return Err(format!("the file is {} bytes; {}", meta.len(), size_rule()));
-    }
-    Ok(())
-}
-
-/// What a file that is not a regular file is, for messages.
-fn file_kind(t: &std::fs::FileType) -> &'static str {
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::FileTypeExt;
-        if t.is_fifo() {
-            return "a FIFO";
-        }
-        if t.is_char_device() {
-            return "a character device";
-        }
-        if t.is_block_device() {
-            return "a block device";
-        }
-        if t.is_socket() {
-            return "a socket";
-        }
-    }
-    if t.is_dir() {
-        "a directory"
-    } else if t.is_symlink() {
-        "a symbolic link"
-    } else {
-        "not a file"
-    }
 }
 
 /// A TOML parse error of `text` as a [`ScenarioError::Parse`] with line, column and snippet.

@@ -421,6 +421,25 @@ impl QuantileSketch {
         self.max_buckets
     }
 
+    /// The non-empty buckets as `(representative, count)`, the representative signed (units of
+    /// the values; exact zeros as `0.0`). Every absorbed value `x` lies within relative error
+    /// α of its bucket's representative (`|v − x| ≤ α·|x|`), unless the sketch is collapsed.
+    pub(crate) fn buckets(&self) -> impl Iterator<Item = (f64, u64)> + '_ {
+        let store = |s: &'_ Store, sign: f64| {
+            s.counts
+                .iter()
+                .enumerate()
+                .filter(|&(_, &c)| c > 0)
+                .map(move |(i, &c)| (sign * self.representative(s.offset + i as i64), c))
+                .collect::<Vec<_>>()
+        };
+        let zeros = (self.zero_count > 0).then_some((0.0, self.zero_count));
+        store(&self.negative, -1.0)
+            .into_iter()
+            .chain(zeros)
+            .chain(store(&self.positive, 1.0))
+    }
+
     /// Whether low-magnitude buckets were ever collapsed (then quantiles of magnitude
     /// below `γ^(max_buckets−1)` times the largest magnitude of their sign may be
     /// over-estimated in magnitude beyond α).

@@ -58,23 +58,6 @@ pub(crate) fn unknown_preset(name: &str) -> ScenarioError {
     }
 }
 
-/// Reads an input file as UTF-8 text.
-pub(crate) fn read_text(path: &Path) -> Result<String, Failure> {
-    check_input_file(path)?;
-    let shown = path.display();
-    let bytes = std::fs::read(path).map_err(|e| invalid(format!("{shown}: cannot read: {e}")))?;
-    let text = String::from_utf8(bytes).map_err(|e| {
-        invalid(format!(
-            "{shown}: not valid UTF-8 text (invalid byte at offset {})",
-            e.utf8_error().valid_up_to()
-        ))
-    })?;
-    if text.trim().is_empty() {
-        return Err(invalid(format!("{shown}: the file is empty")));
-    }
-    Ok(text)
-}
-
 /// The scenario or alliance of `--preset`/`--scenario`, before any `--set`.
 fn load_base(args: &ScenarioArgs) -> Result<Input, Failure> {
     match (&args.scenario, &args.preset) {

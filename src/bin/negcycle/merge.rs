@@ -1,7 +1,6 @@
 //! `negcycle merge`: combine the partial reports of `run --shard` into the full report.
 
 use crate::args::MergeArgs;
-use crate::input::read_text;
 use crate::output::{check_out_dir, open_out, output_report};
 use crate::{Failure, from_lib, invalid};
 use negcycle::{PartialReport, Report};
@@ -18,7 +17,9 @@ pub(crate) fn cmd_merge(args: MergeArgs) -> Result<(), Failure> {
     check_out_dir(args.out.as_deref())?;
     let mut parts: Vec<PartialReport> = Vec::with_capacity(args.files.len());
     for path in &args.files {
-        let text = read_text(path)?;
+        // The reader of scenario files, with the part cap: a FIFO, a device or an oversized
+        // file is refused (exit 2) before it is read.
+        let text = PartialReport::read_text(path).map_err(from_lib)?;
         let origin = path.display().to_string();
         let part = PartialReport::from_json_str(&text, &origin).map_err(|e| {
             if Report::from_json_str(&text, &origin).is_ok() {
