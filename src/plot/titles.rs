@@ -25,6 +25,8 @@ pub(super) fn metric_title(key: &str) -> &str {
         "joint_loss" => "Joint loss",
         "support_final" => "Host public support at the end",
         "support_min" => "Lowest host public support",
+        "hardline_share" => "Talks opened under a hardline administration",
+        "signed_before_change" => "Deals signed before a change of administration",
         "negotiations_per_year" => "Negotiations per year",
         "talks_share" => "Time with talks open",
         "ruptures" => "Ruptures",
