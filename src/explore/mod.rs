@@ -57,4 +57,4 @@ pub use points::{PointsHeader, merge_points, read_points, run_points};
 pub use prim::{PrimBox, PrimOptions, PrimResult, prim};
 pub use robustness::{ArmRobustness, robustness};
 pub use sobol::{Estimate, PairIndex, SobolIndices, second_order_indices, sobol_indices};
-pub use uncertainty::{Distribution, Uncertainty, parse_uncertainties};
+pub use uncertainty::{Distribution, Uncertainty, parse_uncertainties, read_uncertainties};

@@ -333,6 +333,30 @@ fn toml_text(v: &toml::Value) -> Result<String, String> {
 /// # Errors
 /// [`Error::InvalidExperiment`] naming the file and the table (`uncertainty[i]`) and the rule.
 pub fn parse_uncertainties(text: &str, origin: &str) -> Result<Vec<Uncertainty>, Error> {
+    parse_uncertainty_text(text, origin)
+}
+
+/// Reads and parses an uncertainty file (`[[uncertainty]]` tables): a regular file of at most
+/// [`crate::scenario::MAX_SCENARIO_BYTES`], read once, UTF-8, with the crate's one input reader.
+///
+/// # Errors
+/// [`Error::Input`] naming the path and the rule it breaks; then as [`parse_uncertainties`].
+pub fn read_uncertainties(path: &std::path::Path) -> Result<Vec<Uncertainty>, Error> {
+    let rule = crate::report::write::FileRule {
+        what: "an uncertainty file",
+        max_bytes: crate::scenario::MAX_SCENARIO_BYTES,
+        cap_name: "MAX_SCENARIO_BYTES",
+    };
+    let shown = path.display().to_string();
+    let text =
+        crate::report::write::read_text_file(path, &rule).map_err(|message| Error::Input {
+            path: shown.clone(),
+            message,
+        })?;
+    parse_uncertainty_text(&text, &shown)
+}
+
+fn parse_uncertainty_text(text: &str, origin: &str) -> Result<Vec<Uncertainty>, Error> {
     let raw: RawFile = toml::from_str(text).map_err(|e| {
         invalid(
             origin,

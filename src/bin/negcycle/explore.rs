@@ -3,13 +3,13 @@
 //! shards.
 
 use crate::args::{ExploreArgs, ExploreCommand, ExploreMergeArgs};
-use crate::input::{check_cycles, check_threads, load_input, parse_cycles, parse_shard, read_text};
+use crate::input::{check_cycles, check_threads, load_input, parse_cycles, parse_shard};
 use crate::output::check_out_dir;
 use crate::{Failure, emit_text, from_lib, invalid, note, output_failure};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use negcycle::explore::{
     Analysis, AnalysisOptions, Design, Plan, PlanSpec, PrimOptions, Uncertainty,
-    default_uncertainties, merge_points, parse_uncertainties, points_csv, run_points,
+    default_uncertainties, merge_points, points_csv, read_uncertainties, run_points,
 };
 use negcycle::report::write::OutputDir;
 use negcycle::{Error, Input};
@@ -37,9 +37,7 @@ pub(crate) fn cmd_explore(args: ExploreArgs) -> Result<(), Failure> {
     };
     let mut uncertainties: Vec<Uncertainty> = Vec::new();
     if let Some(path) = &args.uncertainties {
-        let text = read_text(path)?;
-        uncertainties
-            .extend(parse_uncertainties(&text, &path.display().to_string()).map_err(from_lib)?);
+        uncertainties.extend(read_uncertainties(path).map_err(from_lib)?);
     }
     for r in &args.ranges {
         uncertainties.push(Uncertainty::parse_range(r).map_err(from_lib)?);
