@@ -536,7 +536,11 @@ fn out_dir_gets_report_json_csv_and_charts() {
         .into_iter()
         .collect();
     if cfg!(feature = "plot") {
-        for svg in ["metrics_by_cycle.svg", "deadline_effect.svg"] {
+        for svg in [
+            "metrics_by_cycle.svg",
+            "paired_difference.svg",
+            "deadline_effect.svg",
+        ] {
             assert!(read(&out.join(svg)).contains("<svg"), "{svg} is not an SVG");
             expected.insert(svg.to_string());
         }
@@ -1219,15 +1223,27 @@ fn alliance_run_json_has_the_hosts_level() {
         run_alliance(&["--format", "json", "--threads", "2"])
     );
 
-    // --out writes the report's JSON and CSV (no charts for alliances).
+    // --out writes the report's JSON and CSV, and the charts (a section per host and for the
+    // patron's totals).
     let dir = TempDir::new("alliance-out");
     let out = dir.join("results");
     let json = run_alliance(&["--format", "json", "--out", &path_arg(&out)]);
     assert_eq!(read(&out.join("report.json")), json);
     assert_eq!(read(&out.join("report.csv")), csv);
-    let expected: BTreeSet<String> = strings(&["report.json", "report.csv", "manifest.json"])
+    let mut expected: BTreeSet<String> = strings(&["report.json", "report.csv", "manifest.json"])
         .into_iter()
         .collect();
+    if cfg!(feature = "plot") {
+        for svg in [
+            "metrics_by_cycle.svg",
+            "paired_difference.svg",
+            "deadline_effect.svg",
+        ] {
+            let text = read(&out.join(svg));
+            assert!(text.contains("<svg") && text.contains("japan"), "{svg}");
+            expected.insert(svg.to_string());
+        }
+    }
     assert_eq!(files_in(&out), expected);
 }
 
@@ -2048,9 +2064,13 @@ fn sweep_csv_header_is_the_tidy_schema_for_one_host_and_alliances() {
         .map(String::from)
         .collect();
     assert!(metrics.is_subset(&defaults), "{metrics:?}");
-    let expected: BTreeSet<String> = strings(&["sweep.json", "sweep.csv", "manifest.json"])
+    let mut expected: BTreeSet<String> = strings(&["sweep.json", "sweep.csv", "manifest.json"])
         .into_iter()
         .collect();
+    if cfg!(feature = "plot") {
+        assert!(read(&out.join("sweep.svg")).contains("<svg"));
+        expected.insert("sweep.svg".to_string());
+    }
     assert_eq!(files_in(&out), expected);
     let v: Value = serde_json::from_str(&read(&out.join("sweep.json"))).expect("JSON");
     assert_eq!(v["hosts"], serde_json::json!(["korea", "japan", "nato"]));

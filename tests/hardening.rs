@@ -793,7 +793,16 @@ fn an_alliance_run_after_a_single_host_run_leaves_no_stale_charts() {
         .unwrap()
         .map(|e| e.unwrap().file_name().into_string().unwrap())
         .collect();
-    assert!(!names.iter().any(|n| n.ends_with(".svg")), "{names:?}");
+    // The alliance's single arm has no paired differences, so the single-host run's
+    // paired_difference.svg must be gone; every chart left is the alliance's own.
+    assert!(
+        !names.iter().any(|n| n == "paired_difference.svg"),
+        "{names:?}"
+    );
+    for n in names.iter().filter(|n| n.ends_with(".svg")) {
+        let text = std::fs::read_to_string(dir.path().join("out").join(n)).unwrap();
+        assert!(text.contains("japan"), "{n} is not the alliance's chart");
+    }
 }
 
 /// Whether `dir` holds a `.negcycle-stage-*` folder with at least `files` files.

@@ -42,7 +42,8 @@ finishes in about a second on two cores (release build).
 
 Output: stdout gets the report in the chosen --format (a table by default). --out DIR also \
 writes report.json and report.csv (byte for byte what --format json / csv print) and the charts \
-metrics_by_cycle.svg and deadline_effect.svg (when built with the `plot` feature) into DIR, \
+metrics_by_cycle.svg, paired_difference.svg (with two arms or more) and deadline_effect.svg \
+(when built with the `plot` feature) into DIR, \
 created if missing, and last manifest.json (each file's size and SHA-256: the set is complete \
 when it is there). DIR is created, locked against a concurrent run and checked writable before \
 the simulation starts (see SECURITY.md). --quiet silences only the progress bar and the informational lines on \
@@ -65,7 +66,7 @@ the report (default 0, the first value of every list: --cycles korea=5,1 makes K
 years the reference). --set reaches a host's keys through its name \
 (hosts.japan.agreement.cycle_years=1, hosts.korea.party.margin=0.1), the links through \
 linkage.* (linkage.leverage=0) and shared keys as for one host (patron.opening=0.2). --out DIR \
-writes report.json, report.csv and manifest.json (no charts); --shard and `negcycle merge` work as for one host.
+writes report.json, report.csv, the charts (a section per host and for the patron's totals) and manifest.json; --shard and `negcycle merge` work as for one host.
 
 Everything (scenario, --set keys and values, cycles, trials, threads, shard, --out) is checked \
 before the simulation starts; invalid input exits with status 2 and creates no file.";
@@ -78,7 +79,7 @@ of an alliance run (marked by the key negcycle_alliance_partial) merge into the 
 mixing single-host and alliance parts is refused (exit status 2).
 
 Output as for `run`: stdout gets the chosen --format; --out DIR also writes report.json, \
-report.csv and the charts (feature `plot`; none for alliances).";
+report.csv and the sweep chart sweep.svg (feature `plot`).";
 
 const SWEEP_LONG_ABOUT: &str = "\
 Runs one experiment per value of a scenario key (--param, a dotted path as for --set) on the \

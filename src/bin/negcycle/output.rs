@@ -115,7 +115,7 @@ pub(crate) fn output_report(
     )
 }
 
-/// Writes `STEM.json`, `STEM.csv` (and, for one host, the charts) into `out` as one set with
+/// Writes `STEM.json`, `STEM.csv` and the charts into `out` as one set with
 /// its manifest, then prints `table` or the chosen format. Given `metrics` (a sweep's chosen
 /// metrics), the CSV, the JSON lines and the sweep chart hold only those (the JSON every
 /// metric); empty, everything.
@@ -139,15 +139,14 @@ pub(crate) fn output_files(
             (format!("{stem}.csv"), csv.clone().into_bytes()),
         ];
         #[cfg(feature = "plot")]
-        if report.hosts.len() == 1 {
-            if stem == "sweep" {
-                let svg =
-                    negcycle::plot::sweep_chart_svg(report, metrics).map_err(output_failure)?;
-                files.push(("sweep.svg".to_string(), svg.into_bytes()));
-            } else {
-                for (name, svg) in negcycle::plot::run_charts_svg(report).map_err(output_failure)? {
-                    files.push((name.to_string(), svg.into_bytes()));
-                }
+        if stem == "sweep" {
+            let svg = negcycle::plot::sweep_chart_svg(report, metrics).map_err(output_failure)?;
+            files.push(("sweep.svg".to_string(), svg.into_bytes()));
+        } else {
+            // Metrics by cycle, the paired differences (when there is more than one arm) and
+            // the deadline effect; alliances get a section per host and for the patron.
+            for (name, svg) in negcycle::plot::all_run_charts_svg(report).map_err(output_failure)? {
+                files.push((name.to_string(), svg.into_bytes()));
             }
         }
         let borrowed: Vec<(&str, &[u8])> = files
