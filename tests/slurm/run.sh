@@ -8,7 +8,9 @@
 # examples/slurm/submit.sh, waits for both, and checks that the merged report is byte-identical
 # to `negcycle run` with the same arguments on one machine. It then recovers from a "failed"
 # shard as the example's README tells users to (re-run shard 2 alone, merge again after it) and
-# checks that the shard and the report come out byte-identical.
+# checks that the shard and the report come out byte-identical. Last it runs the exploration
+# example (submit.sh --explore: a small design in 4 shards and its merge) against the same
+# exploration on one machine.
 #
 # Every daemon it started is stopped by PID whatever happens (trap), the temporary folder is
 # removed, and every wait is bounded.
@@ -503,7 +505,46 @@ rerun_seconds=$(since "$rerun_start")
 log "re-run of shard 2 (job $rerun) and its merge (job $remerge): same bytes (${rerun_seconds} s)"
 
 # ---------------------------------------------------------------------------------------------
+# The exploration example: a small Latin hypercube in 4 shards (submit.sh --explore) and its
+# merge, against the same exploration on one machine, folder for folder.
+explore_start=$EPOCHREALTIME
+explore_vars=(
+    "$marker"
+    NEGCYCLE_BIN="$bin"
+    NEGCYCLE_SCENARIO="$preset"
+    NEGCYCLE_DESIGN=lhs
+    NEGCYCLE_POINTS=10
+    NEGCYCLE_TRIALS=40
+    NEGCYCLE_CYCLES=1,5
+    NEGCYCLE_SEED="$seed"
+    NEGCYCLE_SHARDS="$shards"
+    NEGCYCLE_OUT=explore-results
+)
+submitted="$(env "${explore_vars[@]}" bash "$example/submit.sh" --explore --cpus-per-task=1)" ||
+    fail "examples/slurm/submit.sh --explore failed"
+read -r explore_array explore_merge <<<"$submitted"
+[[ $explore_array =~ ^[0-9]+$ && $explore_merge =~ ^[0-9]+$ ]] ||
+    fail "submit.sh --explore printed '$submitted', not 'ARRAY_JOB MERGE_JOB'"
+jobs_ids+=("$explore_array" "$explore_merge")
+deadline=$((SECONDS + job_timeout))
+wait_job "$explore_array" "the exploration's shard array"
+wait_job "$explore_merge" "the exploration's merge"
+[[ -s explore-results/summary.txt ]] || fail "the exploration's merge wrote no summary.txt"
+timeout 300 "$bin" explore --preset "$preset" --design lhs --points 10 --trials 40 --cycles 1,5 \
+    --seed "$seed" --out "$tmp/single/explore" --quiet >/dev/null ||
+    fail "negcycle explore on one machine failed"
+if ! diff -r "$tmp/single/explore" explore-results >"$tmp/log/diff-explore.log" 2>&1; then
+    cat "$tmp/log/diff-explore.log" >&2
+    status_msg="explorations differ"
+    fail "the merged exploration differs from the single-machine 'negcycle explore --out' folder"
+fi
+explore_seconds=$(since "$explore_start")
+log "exploration: 4 shards merged == single machine, $(find explore-results -type f | wc -l)" \
+    "files identical (${explore_seconds} s)"
+
+# ---------------------------------------------------------------------------------------------
 failed=0
 log "PASS: apt ${apt_seconds} s, binary ${build_seconds} s, cluster start ${cluster_seconds} s," \
     "jobs ${jobs_seconds} s, checks ${verify_seconds} s, re-run ${rerun_seconds} s," \
+    "exploration ${explore_seconds} s," \
     "total $(since "$start_time") s"
