@@ -159,16 +159,30 @@ fn opt(x: Option<f64>) -> String {
 /// # Errors
 /// As [`visit_points`].
 pub fn points_csv(path: &Path) -> Result<String, Error> {
-    let mut out = String::new();
+    let mut out = Vec::new();
+    write_points_csv(path, &mut out)?;
+    String::from_utf8(out).map_err(|e| Error::Internal(format!("points.csv: {e}")))
+}
+
+/// Writes the table of [`points_csv`] to `out` point by point, without holding it in memory.
+///
+/// # Errors
+/// As [`visit_points`]; [`Error::Io`] naming `points.csv` if `out` fails.
+pub fn write_points_csv(path: &Path, out: &mut dyn std::io::Write) -> Result<(), Error> {
+    let mut first = true;
+    let mut line = String::new();
+    let mut failed: Option<std::io::Error> = None;
     visit_points(path, &mut |header, r| {
         let plan = &header.plan;
-        if out.is_empty() {
-            out.push_str("point");
+        line.clear();
+        if first {
+            first = false;
+            line.push_str("point");
             for u in &plan.uncertainties {
-                out.push(',');
-                out.push_str(&csv_value(&u.key));
+                line.push(',');
+                line.push_str(&csv_value(&u.key));
             }
-            out.push_str(
+            line.push_str(
                 ",arm,cycle_years,metric,mean,se,reference,diff_mean,diff_se,best_arm,regret\n",
             );
         }
@@ -178,12 +192,12 @@ pub fn points_csv(path: &Path) -> Result<String, Error> {
             .map_or("", |a| a.arm.as_str());
         for a in &r.arms {
             for (m, metric) in plan.metrics.iter().enumerate() {
-                let _ = write!(out, "{}", r.point);
+                let _ = write!(line, "{}", r.point);
                 for v in &r.values {
-                    let _ = write!(out, ",{}", csv_value(v));
+                    let _ = write!(line, ",{}", csv_value(v));
                 }
                 let _ = writeln!(
-                    out,
+                    line,
                     ",{},{},{},{},{},{},{},{},{},{}",
                     csv_value(&a.arm),
                     a.cycle_years,
@@ -198,9 +212,20 @@ pub fn points_csv(path: &Path) -> Result<String, Error> {
                 );
             }
         }
+        if failed.is_none() {
+            if let Err(e) = out.write_all(line.as_bytes()) {
+                failed = Some(e);
+            }
+        }
         Ok(())
     })?;
-    Ok(out)
+    match failed {
+        Some(e) => Err(Error::Io {
+            path: "points.csv".into(),
+            message: e.to_string(),
+        }),
+        None => Ok(()),
+    }
 }
 
 /// The numbers the analysis needs from a points file, by column: `mean[m·A + k][p]` is

@@ -48,7 +48,7 @@ pub mod robustness;
 pub mod sobol;
 pub mod uncertainty;
 
-pub use analysis::{Analysis, AnalysisOptions, points_csv};
+pub use analysis::{Analysis, AnalysisOptions, points_csv, write_points_csv};
 pub use defaults::default_uncertainties;
 pub use design::Design;
 pub use morris::{MorrisIndices, morris_indices};

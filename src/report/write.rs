@@ -355,6 +355,26 @@ pub struct Manifest {
     pub files: Vec<ManifestEntry>,
 }
 
+/// A writer that counts and hashes what passes through it.
+struct HashingWriter<W: Write> {
+    inner: W,
+    hasher: Sha256,
+    bytes: u64,
+}
+
+impl<W: Write> Write for HashingWriter<W> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        let n = self.inner.write(buf)?;
+        self.hasher.update(&buf[..n]);
+        self.bytes += n as u64;
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.inner.flush()
+    }
+}
+
 /// SHA-256 of `bytes` in lower-case hex.
 pub fn sha256_hex(bytes: &[u8]) -> String {
     Sha256::digest(bytes)
@@ -435,6 +455,22 @@ impl OutputDir {
     /// [`Error::OutputName`] if `name` is not a plain file name (see [`check_file_name`]) or
     /// was staged already; [`Error::Io`] if the file cannot be written.
     pub fn stage(&mut self, name: &str, bytes: &[u8]) -> Result<(), Error> {
+        self.stage_with(name, &mut |w| {
+            w.write_all(bytes)
+                .map_err(|e| Error::Internal(format!("staging {name}: {e}")))
+        })
+    }
+
+    /// Like [`OutputDir::stage`], but the file's bytes are written by `write` as they are
+    /// produced (buffered, hashed on the way), so a large file never has to be held in memory.
+    ///
+    /// # Errors
+    /// As [`OutputDir::stage`]; whatever `write` returns.
+    pub fn stage_with(
+        &mut self,
+        name: &str,
+        write: &mut dyn FnMut(&mut dyn Write) -> Result<(), Error>,
+    ) -> Result<(), Error> {
         check_file_name(name)?;
         if self.staged.iter().any(|e| e.name == name) {
             return Err(Error::OutputName {
@@ -455,16 +491,34 @@ impl OutputDir {
         };
         let path = staging.path().join(name);
         // create_new: O_EXCL in a folder made exclusively for this run.
-        let written = OpenOptions::new()
+        let file = OpenOptions::new()
             .write(true)
             .create_new(true)
             .open(&path)
-            .and_then(|mut f| f.write_all(bytes).and_then(|()| f.sync_all()));
-        written.map_err(|e| io_error(&self.dir.join(name), e))?;
+            .map_err(|e| io_error(&self.dir.join(name), e))?;
+        let mut out = HashingWriter {
+            inner: io::BufWriter::new(file),
+            hasher: Sha256::new(),
+            bytes: 0,
+        };
+        write(&mut out)?;
+        let HashingWriter {
+            inner,
+            hasher,
+            bytes,
+        } = out;
+        inner
+            .into_inner()
+            .map_err(|e| io_error(&self.dir.join(name), e.into_error()))
+            .and_then(|f| f.sync_all().map_err(|e| io_error(&self.dir.join(name), e)))?;
         self.staged.push(ManifestEntry {
             name: name.to_string(),
-            bytes: bytes.len() as u64,
-            sha256: sha256_hex(bytes),
+            bytes,
+            sha256: hasher
+                .finalize()
+                .iter()
+                .map(|b| format!("{b:02x}"))
+                .collect(),
         });
         Ok(())
     }

@@ -9,7 +9,7 @@ use crate::{Failure, emit_text, from_lib, invalid, note, output_failure};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use negcycle::explore::{
     Analysis, AnalysisOptions, Design, Plan, PlanSpec, PrimOptions, Uncertainty,
-    default_uncertainties, merge_points, points_csv, read_uncertainties, run_points,
+    default_uncertainties, merge_points, read_uncertainties, run_points, write_points_csv,
 };
 use negcycle::report::write::OutputDir;
 use negcycle::{Error, Input};
@@ -211,9 +211,10 @@ fn finish(
     let analysis = Analysis::from_points_file(points, options).map_err(from_lib)?;
     let json = analysis.to_json_string().map_err(output_failure)?;
     let summary = analysis.summary();
-    let tidy = points_csv(points).map_err(from_lib)?;
+    // The per-point table is written point by point: memory stays flat in the points.
+    dir.stage_with("points.csv", &mut |w| write_points_csv(points, w))
+        .map_err(output_failure)?;
     let files: Vec<(&str, Vec<u8>)> = vec![
-        ("points.csv", tidy.into_bytes()),
         ("robustness.csv", analysis.robustness_csv().into_bytes()),
         ("indices.csv", analysis.indices_csv().into_bytes()),
         ("prim.csv", analysis.prim_csv().into_bytes()),
