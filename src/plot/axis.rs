@@ -292,7 +292,7 @@ pub(super) fn year_adjective(c: f64) -> String {
 }
 
 /// `1 year`, `5 years`: a cycle length in words.
-pub(super) fn years_label(c: f64) -> String {
+pub(crate) fn years_label(c: f64) -> String {
     if c == 1.0 {
         "1 year".into()
     } else {

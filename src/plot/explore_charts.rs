@@ -25,6 +25,46 @@ const VERMILLION: RGBColor = RGBColor(213, 94, 0);
 const GREY: RGBColor = RGBColor(150, 150, 150);
 const INK: RGBColor = RGBColor(34, 34, 34);
 
+/// An arm label in words: `base/5` is "5 years", `tough/1` "tough, 1 year".
+fn arm_words(label: &str) -> String {
+    let (variant, rest) = label.split_once('/').unwrap_or(("", label));
+    let arm = match rest.parse::<f64>() {
+        Ok(c) => crate::plot::axis::years_label(c),
+        Err(_) => rest.to_string(),
+    };
+    if variant.is_empty() || variant == crate::run::BASE {
+        arm
+    } else {
+        format!("{variant}, {arm}")
+    }
+}
+
+/// An outcome key in words: `joint_loss@base/1-base/5` is "Joint loss: 1 year minus 5 years";
+/// a bare metric key its title.
+fn outcome_words(key: &str) -> String {
+    match key.split_once('@') {
+        Some((metric, arms)) => {
+            let title = crate::plot::titles::metric_title(metric);
+            match arms.split_once('-') {
+                Some((a, b)) => format!("{title}: {} minus {}", arm_words(a), arm_words(b)),
+                None => format!("{title}: {}", arm_words(arms)),
+            }
+        }
+        None => crate::plot::titles::metric_title(key).to_string(),
+    }
+}
+
+/// The mesh of every chart: major grid lines only, light, with readable axis titles.
+macro_rules! light_mesh {
+    ($chart:expr) => {
+        $chart
+            .configure_mesh()
+            .light_line_style(TRANSPARENT)
+            .bold_line_style(GREY.mix(0.25))
+            .axis_desc_style(("sans-serif", 15))
+    };
+}
+
 fn draw_err(e: impl std::fmt::Display) -> Error {
     Error::Internal(format!("drawing a chart: {e}"))
 }
@@ -45,13 +85,17 @@ fn render(
 /// Win share per arm (bars).
 fn wins_svg(a: &Analysis) -> Result<String, Error> {
     let n = a.robustness.len();
-    let labels: Vec<String> = a.robustness.iter().map(|r| xml_text(&r.arm)).collect();
+    let labels: Vec<String> = a
+        .robustness
+        .iter()
+        .map(|r| xml_text(&arm_words(&r.arm)))
+        .collect();
     render(|root| {
         let title = format!(
-            "{}: share of {} design points where each arm has the lowest {}",
+            "{}: share of the {} design points where each arm has the lowest {}",
             xml_text(&a.scenario),
             a.points,
-            xml_text(&a.objective)
+            xml_text(&outcome_words(&a.objective).to_lowercase())
         );
         let mut chart = ChartBuilder::on(root)
             .caption(title, ("sans-serif", 20).into_font())
@@ -60,8 +104,7 @@ fn wins_svg(a: &Analysis) -> Result<String, Error> {
             .y_label_area_size(60)
             .build_cartesian_2d(-0.5f64..n as f64 - 0.5, 0f64..1f64)
             .map_err(draw_err)?;
-        chart
-            .configure_mesh()
+        light_mesh!(chart)
             .disable_x_mesh()
             .x_labels(n.max(1))
             .x_label_formatter(&|x| {
@@ -72,7 +115,7 @@ fn wins_svg(a: &Analysis) -> Result<String, Error> {
                     String::new()
                 }
             })
-            .y_desc("win share")
+            .y_desc("win share (0 to 1)")
             .draw()
             .map_err(draw_err)?;
         chart
@@ -114,11 +157,14 @@ fn indices_svg(a: &Analysis, key: &str) -> Result<String, Error> {
     render(|root| {
         let title = if sobol {
             format!(
-                "Sobol indices of {} (ST dark, S1 light; 95% CI)",
-                xml_text(key)
+                "What drives {}: Sobol total (blue) and first-order (orange) indices, 95% CI",
+                xml_text(&outcome_words(key).to_lowercase())
             )
         } else {
-            format!("Morris mu* of {} (95% CI)", xml_text(key))
+            format!(
+                "What drives {}: Morris mu* with 95% CI",
+                xml_text(&outcome_words(key).to_lowercase())
+            )
         };
         let mut chart = ChartBuilder::on(root)
             .caption(title, ("sans-serif", 20).into_font())
@@ -127,8 +173,7 @@ fn indices_svg(a: &Analysis, key: &str) -> Result<String, Error> {
             .y_label_area_size(220)
             .build_cartesian_2d(lo..hi * 1.05, -0.5f64..n.max(1) as f64 - 0.5)
             .map_err(draw_err)?;
-        chart
-            .configure_mesh()
+        light_mesh!(chart)
             .disable_y_mesh()
             .y_labels(n.max(1))
             .y_label_formatter(&|y| {
@@ -143,7 +188,11 @@ fn indices_svg(a: &Analysis, key: &str) -> Result<String, Error> {
                     String::new()
                 }
             })
-            .x_desc(if sobol { "share of variance" } else { "mu*" })
+            .x_desc(if sobol {
+                "share of the outcome's variance (0 to 1)"
+            } else {
+                "mu*, the outcome's units"
+            })
             .draw()
             .map_err(draw_err)?;
         for (rank, input) in inputs.iter().enumerate() {
@@ -175,6 +224,24 @@ fn indices_svg(a: &Analysis, key: &str) -> Result<String, Error> {
     })
 }
 
+/// PRIM's outcome in words: "base/1 beats base/5 on joint_loss (…)" is "1 year beats 5 years
+/// on joint loss".
+fn prim_words(outcome: &str) -> String {
+    let head = outcome.split(" (").next().unwrap_or(outcome);
+    match (head.split_once(" beats "), head.rsplit_once(" on ")) {
+        (Some((a, rest)), Some((_, metric))) => {
+            let b = rest.split(" on ").next().unwrap_or(rest);
+            format!(
+                "{} beats {} on {}",
+                arm_words(a),
+                arm_words(b),
+                crate::plot::titles::metric_title(metric).to_lowercase()
+            )
+        }
+        _ => head.to_string(),
+    }
+}
+
 /// PRIM's trajectory: density against coverage, the chosen box in vermillion.
 fn prim_svg(a: &Analysis) -> Result<String, Error> {
     let Some(p) = &a.prim else {
@@ -182,10 +249,10 @@ fn prim_svg(a: &Analysis) -> Result<String, Error> {
     };
     render(|root| {
         let title = format!(
-            "PRIM: {} ({} of {} points)",
-            xml_text(&p.outcome),
+            "Scenario discovery (PRIM): {} of {} points where {}",
             p.of_interest,
-            p.points
+            p.points,
+            xml_text(&prim_words(&p.outcome))
         );
         let mut chart = ChartBuilder::on(root)
             .caption(title, ("sans-serif", 17).into_font())
@@ -194,10 +261,9 @@ fn prim_svg(a: &Analysis) -> Result<String, Error> {
             .y_label_area_size(60)
             .build_cartesian_2d(0f64..1.02f64, 0f64..1.02f64)
             .map_err(draw_err)?;
-        chart
-            .configure_mesh()
-            .x_desc("coverage")
-            .y_desc("density")
+        light_mesh!(chart)
+            .x_desc("coverage: share of those points inside the box")
+            .y_desc("density: share of the box's points that are such points")
             .draw()
             .map_err(draw_err)?;
         chart
@@ -287,8 +353,8 @@ fn scatter_svg(a: &Analysis, key: &str, points_file: &Path) -> Result<Option<Str
     };
     let svg = render(|root| {
         let title = format!(
-            "{}: vermillion where the arm beats the reference",
-            xml_text(key)
+            "Vermillion where {}, against the two most influential inputs",
+            xml_text(&prim_words(&prim.outcome))
         );
         let mut chart = ChartBuilder::on(root)
             .caption(title, ("sans-serif", 18).into_font())
@@ -297,8 +363,7 @@ fn scatter_svg(a: &Analysis, key: &str, points_file: &Path) -> Result<Option<Str
             .y_label_area_size(70)
             .build_cartesian_2d(pad(x0, x1), pad(y0, y1))
             .map_err(draw_err)?;
-        chart
-            .configure_mesh()
+        light_mesh!(chart)
             .x_desc(xml_text(&x.input))
             .y_desc(xml_text(&y.input))
             .draw()

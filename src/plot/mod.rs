@@ -34,7 +34,7 @@
 //!
 //! [`Report`]: crate::report::Report
 
-mod axis;
+pub(crate) mod axis;
 mod deadline_effect;
 mod design;
 mod draw;
@@ -44,7 +44,7 @@ mod paired_difference;
 mod sweep;
 #[cfg(test)]
 mod tests;
-mod titles;
+pub(crate) mod titles;
 
 use crate::error::Error;
 use crate::report::{Report, write_atomic};

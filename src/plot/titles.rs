@@ -4,7 +4,7 @@ use crate::metrics::{METRICS, MetricInfo};
 
 /// The title of a host metric or of one of the patron's totals, in words; the key itself for a
 /// key this table does not know.
-pub(super) fn metric_title(key: &str) -> &str {
+pub(crate) fn metric_title(key: &str) -> &str {
     match key {
         "negotiations" => "Negotiations opened",
         "rounds" => "Rounds of talks",
