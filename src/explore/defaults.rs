@@ -46,9 +46,18 @@ pub fn default_uncertainties(name: &str) -> Option<Vec<Uncertainty>> {
                 "operational-control transfer and self-reliance: Seoul's ceiling falls by 0 to \
                  1% of X* a year",
             ),
-            Uncertainty::uniform("patron.opening", 0.1, 1.6).because(
-                "the patron's regime: from routine demands (+10%) to the five-fold demand of \
-                 2019–20 (ln 5 ≈ 1.6)",
+            Uncertainty::uniform("patron.opening", 0.1, 0.5).because(
+                "a routine administration's opening demand over the status quo: +10% to +50% \
+                 (2014: ~1000 vs 920; 2019's first ask ~1400 vs 960 is +38%)",
+            ),
+            Uncertainty::uniform("patron.regimes.hardline_probability", 0.0, 0.5).because(
+                "the patron's regimes (MODEL.md §10.5): the share of four-year administrations \
+                 that bargain as in 2019–20, one of the last eight terms observed, from none to \
+                 one in two",
+            ),
+            Uncertainty::uniform("patron.regimes.opening", 0.3, 1.6).because(
+                "what a hardline administration demands: from a routine +30% to the five-fold \
+                 demand of 2019–20 (ln 5 ≈ 1.6)",
             ),
         ]),
         "wage_round" => Some(vec![
