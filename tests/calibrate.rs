@@ -341,3 +341,71 @@ fn japans_record_validates_and_replays_on_its_calendar() {
     assert!(m.mean.iter().all(|x| x.is_finite()), "{m:?}");
     assert!(m.count.iter().all(|&c| c == 50));
 }
+
+#[cfg(feature = "cli")]
+#[test]
+fn the_command_writes_the_same_bytes_on_one_and_two_threads() {
+    let dir = tempfile::Builder::new()
+        .prefix("negcycle-calibrate-")
+        .tempdir()
+        .unwrap();
+    let mut outputs = Vec::new();
+    for threads in ["1", "2"] {
+        let out = dir.path().join(format!("t{threads}"));
+        let run = std::process::Command::new(env!("CARGO_BIN_EXE_negcycle"))
+            .args([
+                "calibrate",
+                "--free",
+                "patron.lapse_pressure,host.margin",
+                "--set",
+                "protocol.clock=deadline",
+                "--replicas",
+                "30",
+                "--starts",
+                "2",
+                "--max-iters",
+                "10",
+                "--seed",
+                "1",
+                "--quiet",
+                "--threads",
+                threads,
+                "--out",
+            ])
+            .arg(&out)
+            .output()
+            .unwrap();
+        assert!(
+            run.status.success(),
+            "{}",
+            String::from_utf8_lossy(&run.stderr)
+        );
+        let files: Vec<Vec<u8>> = [
+            "calibration.json",
+            "calibration.csv",
+            "calibrated.toml",
+            "manifest.json",
+        ]
+        .iter()
+        .map(|f| std::fs::read(out.join(f)).unwrap())
+        .collect();
+        outputs.push((run.stdout, files));
+    }
+    assert_eq!(outputs[0], outputs[1]);
+    let table = String::from_utf8_lossy(&outputs[0].0).to_string();
+    assert!(table.contains("patron.lapse_pressure") && table.contains("inside band"));
+    // Bad input names the option and the rule, exit status 2.
+    let run = std::process::Command::new(env!("CARGO_BIN_EXE_negcycle"))
+        .args([
+            "calibrate",
+            "--free",
+            "patron.margin=1:0",
+            "--replicas",
+            "5",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(run.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&run.stderr);
+    assert!(err.contains("--free: bounds must have LO < HI"), "{err}");
+}

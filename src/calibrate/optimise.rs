@@ -85,6 +85,8 @@ impl Default for OptimiserSettings {
 
 struct Cost<'a> {
     objective: &'a Objective,
+    /// Evaluations so far.
+    count: &'a std::cell::Cell<u64>,
 }
 
 impl CostFunction for Cost<'_> {
@@ -92,6 +94,7 @@ impl CostFunction for Cost<'_> {
     type Output = f64;
 
     fn cost(&self, u: &Self::Param) -> Result<f64, argmin::core::Error> {
+        self.count.set(self.count.get() + 1);
         let theta: Vec<f64> = self
             .objective
             .free
@@ -161,7 +164,12 @@ pub fn minimise(
         let solver = NelderMead::new(simplex)
             .with_sd_tolerance(settings.sd_tolerance)
             .map_err(|e| Error::Internal(format!("Nelder–Mead: {e}")))?;
-        let res = Executor::new(Cost { objective }, solver)
+        let count = std::cell::Cell::new(0);
+        let cost = Cost {
+            objective,
+            count: &count,
+        };
+        let res = Executor::new(cost, solver)
             .configure(|s| s.max_iters(settings.max_iters))
             .timer(false)
             .run()

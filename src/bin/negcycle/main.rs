@@ -10,6 +10,7 @@
 //! paths) is printed through [`negcycle::report::escape::terminal_text`].
 
 mod args;
+mod calibrate;
 mod catalog;
 mod input;
 mod merge;
@@ -96,6 +97,7 @@ fn main() -> ExitCode {
         Command::Run(args) => run::cmd_run(args),
         Command::Merge(args) => merge::cmd_merge(args),
         Command::Sweep(args) => sweep::cmd_sweep(args),
+        Command::Calibrate(args) => calibrate::cmd_calibrate(args),
         Command::Presets => catalog::cmd_presets(),
         Command::Show { preset } => catalog::cmd_show(&preset),
         Command::Check { file } => catalog::cmd_check(&file),
