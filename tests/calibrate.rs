@@ -204,7 +204,7 @@ fn j_is_chi_square_with_m_minus_k_degrees_of_freedom_on_the_linear_toy() {
     let (mut sum_j, mut rejected) = (0.0, 0);
     for _ in 0..draws {
         let e = noise(&mut rng);
-        let mut ebar = vec![0.0; 4];
+        let mut ebar = [0.0; 4];
         for _ in 0..s_rep {
             for (a, b) in ebar.iter_mut().zip(noise(&mut rng)) {
                 *a += b / s_rep as f64;

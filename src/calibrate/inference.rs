@@ -123,6 +123,7 @@ pub fn sandwich(g: &Matrix, w: &[f64], omega: &Matrix, replicas: u64) -> Option<
     )
 }
 
+#[allow(clippy::needless_range_loop)] // index arithmetic reads as the formulas
 /// The J statistic and its degrees of freedom: `M − K`, less one for each direction in which
 /// `g(θ̂)` has no variance at all (`None` unless `M > K`, `GᵀWG` is invertible and some
 /// degree of freedom is left).

@@ -3,6 +3,8 @@
 //! cyclic Jacobi rotations (exact to rounding for the sizes here, deterministic, no allocation
 //! beyond the result).
 
+#![allow(clippy::needless_range_loop)] // index arithmetic reads as the formulas
+
 /// A dense matrix, row-major.
 pub type Matrix = Vec<Vec<f64>>;
 

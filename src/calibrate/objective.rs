@@ -70,7 +70,7 @@ impl FreeParam {
                 (num(l)?, num(h)?)
             }
         };
-        if !(lo < hi) || !lo.is_finite() {
+        if !lo.is_finite() || hi.is_nan() || lo >= hi {
             return Err(bad("bounds must have LO < HI, LO finite"));
         }
         Ok(FreeParam {
