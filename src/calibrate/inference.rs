@@ -94,7 +94,9 @@ fn gwg(g: &Matrix, w: &[f64]) -> Matrix {
     h
 }
 
-/// The sandwich covariance `(1 + 1/S)(GᵀWG)⁻¹GᵀWΩWG(GᵀWG)⁻¹` (`None` if `GᵀWG` is singular).
+/// The sandwich covariance `(1 + 1/S)(GᵀWG)⁻¹GᵀWΩWG(GᵀWG)⁻¹` (`None` if `GᵀWG` is singular:
+/// its smallest eigenvalue at most `RANK_TOL²` of its largest, the rank rule of
+/// [`identification`] when `G`'s columns are scaled as there).
 pub fn sandwich(g: &Matrix, w: &[f64], omega: &Matrix, replicas: u64) -> Option<Matrix> {
     let k = g.first().map_or(0, Vec::len);
     let h = gwg(g, w);
@@ -280,6 +282,19 @@ pub struct Identification {
     /// Per parameter: the norm of its scaled column (record standard deviations moved across
     /// the parameter's width, to first order).
     pub column_norms: Vec<f64>,
+}
+
+/// `G` with each column multiplied by its parameter's [`width`] (the scaling of
+/// [`identification`]); [`sandwich`] on it gives `D⁻¹VD⁻¹`.
+pub fn scale_columns(g: &Matrix, free: &[FreeParam], theta: &[f64]) -> Matrix {
+    g.iter()
+        .map(|row| {
+            row.iter()
+                .enumerate()
+                .map(|(j, x)| x * width(&free[j], theta[j]))
+                .collect()
+        })
+        .collect()
 }
 
 /// The identification diagnostics of `G` at `theta`.

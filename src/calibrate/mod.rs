@@ -241,8 +241,26 @@ pub fn calibrate(
         .zip(&sim.mean)
         .map(|(d, s)| d.value - s)
         .collect();
-    let v = sandwich(&g, &w, &omega, settings.replicas);
-    let j = j_statistic(&gap, &g, &w, &omega, settings.replicas);
+    // In the parameters' widths (unit-free), so that singularity means what the rank says;
+    // J does not depend on the columns' scale.
+    let gs = inference::scale_columns(&g, &est_free, &theta);
+    let widths: Vec<f64> = est_free
+        .iter()
+        .zip(&theta)
+        .map(|(p, &t)| inference::width(p, t))
+        .collect();
+    let v = sandwich(&gs, &w, &omega, settings.replicas).map(|vs| {
+        vs.iter()
+            .enumerate()
+            .map(|(a, row)| {
+                row.iter()
+                    .enumerate()
+                    .map(|(b, x)| x * widths[a] * widths[b])
+                    .collect::<Vec<f64>>()
+            })
+            .collect::<Vec<_>>()
+    });
+    let j = j_statistic(&gap, &gs, &w, &omega, settings.replicas);
     let ident = identification(&g, &w, &est_free, &theta);
     let profs = if settings.profiles {
         profiles(&obj, &theta)

@@ -177,11 +177,7 @@ pub fn minimise(
         let state = res.state();
         let u = state.get_best_param().cloned().unwrap_or(u0);
         let theta: Vec<f64> = free.iter().zip(&u).map(|(p, &x)| to_theta(p, x)).collect();
-        let evaluations = state
-            .get_func_counts()
-            .get("cost_count")
-            .copied()
-            .unwrap_or(0);
+        let evaluations = count.get();
         results.push(StartResult {
             start: start.clone(),
             objective: state.get_best_cost(),

@@ -198,6 +198,12 @@ impl Calibration {
             (Some(j), Some(df), Some(pv)) => {
                 let _ = writeln!(s, "; J = {j:.4} on {df} df, p = {pv:.4}");
             }
+            _ if self.fit.len() > self.identification.column_norms.len() => {
+                let _ = writeln!(
+                    s,
+                    "; J not computed: the Jacobian is rank-deficient at the estimate"
+                );
+            }
             _ => {
                 let _ = writeln!(s, "; J not computed (not overidentified)");
             }
