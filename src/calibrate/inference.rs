@@ -11,7 +11,7 @@
 //! the factor `1 + 1/S` for the simulation noise of `m̃` (McFadden 1989; Pakes & Pollard 1989;
 //! Gouriéroux, Monfort & Renault 1993; Hansen 1982 for the sandwich and the J test).
 //!
-//! The J statistic is `J = gᵀ Σ_g⁺ g` with `Σ_g = (I − P) (1 + 1/S) Ω (I − P)ᵀ`,
+//! The J statistic is `J = rᵀ Σ_g⁺ r`, `r = (I − P) g` (equal to `g` at an interior minimum), with `Σ_g = (I − P) (1 + 1/S) Ω (I − P)ᵀ`,
 //! `P = G (GᵀWG)⁻¹ GᵀW`, the covariance of `g(θ̂)`, and `Σ_g⁺` its pseudo-inverse of rank
 //! `M − K`: chi-square with `M − K` degrees of freedom under the model whatever the (diagonal)
 //! weights, and reported only when the model is overidentified (`M > K`).
@@ -103,7 +103,7 @@ pub fn sandwich(g: &Matrix, w: &[f64], omega: &Matrix, replicas: u64) -> Option<
     let (values, _) = symmetric_eigen(&h);
     if values
         .last()
-        .is_none_or(|&v| v <= RANK_TOL * values[0].max(0.0))
+        .is_none_or(|&v| v <= RANK_TOL * RANK_TOL * values[0].max(0.0))
         || values[0] <= 0.0
     {
         return None;
@@ -145,7 +145,7 @@ pub fn j_statistic(
     let (values, _) = symmetric_eigen(&h);
     if values
         .last()
-        .is_none_or(|&v| v <= RANK_TOL * values[0].max(0.0))
+        .is_none_or(|&v| v <= RANK_TOL * RANK_TOL * values[0].max(0.0))
     {
         return None;
     }
@@ -190,8 +190,12 @@ pub fn j_statistic(
         return None;
     }
     let pinv = pseudo_inverse(&sg, df);
-    let jv = mul_vec(&pinv, gap);
-    Some((gap.iter().zip(&jv).map(|(a, b)| a * b).sum(), df))
+    // The residual (I − P)g: equal to g at an interior minimum (GᵀWg = 0); where the
+    // optimiser stopped short or at a bound, the part of g along G's columns, which Σ_g has no
+    // variance for, is what a parameter would remove and is not tested.
+    let r = mul_vec(&a, gap);
+    let jv = mul_vec(&pinv, &r);
+    Some((r.iter().zip(&jv).map(|(a, b)| a * b).sum(), df))
 }
 
 /// `P(χ²_df > x)`.
