@@ -74,8 +74,10 @@ fn quick(replicas: u64, starts: usize, max_iters: u64) -> Settings {
     }
 }
 
-#[test]
-fn parameters_are_recovered_within_their_reported_95_percent_intervals() {
+/// Synthesizes a record from `truth` on a 60-agreement calendar (seed 777), calibrates the
+/// same keys with `settings`, and checks each truth against its reported 95% interval (and,
+/// with `max_width`, that each interval is narrower than that share of the bounds' width).
+fn recover(truth: &[(&str, f64)], settings: &Settings, max_width: Option<f64>) {
     // The deadline clock (MODEL.md §10.2) with eight formal rounds: lapses happen when the
     // zone is closed, so the moments move with the parameters.
     let base = Scenario::preset("us_rok_sma_history")
@@ -83,23 +85,20 @@ fn parameters_are_recovered_within_their_reported_95_percent_intervals() {
         .with_override("protocol.clock", "deadline")
         .unwrap()
         .with_override("protocol.rounds", "8")
-        .unwrap()
-        .with_override("protocol.rounds_per_step", "1")
         .unwrap();
-    let truth = [("patron.lapse_pressure", 0.5), ("patron.opening", 0.6)];
     let mut true_scenario = base.clone();
     for (k, v) in truth {
         true_scenario = true_scenario.with_override(k, &v.to_string()).unwrap();
     }
     // A long record (60 agreements, ~170 years) so that one synthetic record carries
-    // information about both parameters; simulated from a seed that is not the calibration's.
+    // information about the parameters; simulated from a seed that is not the calibration's.
     let cal = calendar(60, &[3, 2, 3, 5, 1]);
     let record = synthetic_record(&true_scenario, &cal, 777);
     let free: Vec<FreeParam> = truth
         .iter()
         .map(|(k, _)| FreeParam::parse(k).unwrap())
         .collect();
-    let c = calibrate(&base, &record, &free, &quick(100, 2, 80)).unwrap();
+    let c = calibrate(&base, &record, &free, settings).unwrap();
     eprintln!("{}", c.table());
     for ((key, truth), e) in truth.iter().zip(&c.estimates) {
         assert_eq!(&e.key, key);
@@ -109,17 +108,47 @@ fn parameters_are_recovered_within_their_reported_95_percent_intervals() {
             lo <= *truth && *truth <= hi,
             "{key}: {truth} outside [{lo}, {hi}]"
         );
-        assert!(
-            hi - lo < 0.5 * (e.hi - e.lo),
-            "{key}: interval too wide to mean much"
-        );
+        if let Some(share) = max_width {
+            assert!(
+                hi - lo < share * (e.hi - e.lo),
+                "{key}: interval too wide to mean much"
+            );
+        }
     }
-    assert_eq!(c.identification.rank, 2);
+    assert_eq!(c.identification.rank, truth.len());
     // Degrees of freedom: M − K, less any moment that is an exact function of another in every
     // replica (here the early share and the mean lead: every early deal is one round early).
     let df = c.df.expect("overidentified");
-    assert!(df >= 1 && df <= c.fit.len() - 2, "{df}");
+    assert!(df >= 1 && df <= c.fit.len() - truth.len(), "{df}");
     assert!(c.p_value.is_some_and(|p| p > 0.0 && p <= 1.0));
+}
+
+#[test]
+fn parameters_are_recovered_within_their_reported_95_percent_intervals() {
+    recover(
+        &[("patron.lapse_pressure", 0.5), ("patron.opening", 0.6)],
+        &quick(100, 2, 80),
+        Some(0.5),
+    );
+}
+
+/// A larger run (S = 400, four starts, three parameters): `cargo test --release --test
+/// calibrate -- --ignored`. Coverage only: `patron.opening` and `host.margin` trade off on this
+/// synthetic record (condition number ~10²), so their intervals are wide.
+#[test]
+#[ignore]
+fn three_parameters_are_recovered_at_s_400() {
+    let mut s = quick(400, 4, 150);
+    s.threads = None;
+    recover(
+        &[
+            ("patron.lapse_pressure", 0.5),
+            ("patron.opening", 0.6),
+            ("host.margin", 0.08),
+        ],
+        &s,
+        None,
+    );
 }
 
 /// A linear toy: `m̃(θ) = G θ`, moments with covariance `Ω` per record.
