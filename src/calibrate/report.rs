@@ -250,7 +250,7 @@ impl Calibration {
 
     /// The results as tidy CSV: one row per parameter (`kind = parameter`) and per moment
     /// (`kind = moment`), with the columns of [`CSV_COLUMNS`]; fields that do not apply are
-    /// empty.
+    /// empty. The last row (`kind = fit`) holds the objective and J.
     pub fn to_csv_string(&self) -> String {
         let mut out = CSV_COLUMNS
             .iter()
@@ -281,6 +281,10 @@ impl Calibration {
                 "".into(),
                 "".into(),
                 e.status.clone(),
+                "".into(),
+                "".into(),
+                "".into(),
+                "".into(),
             ];
             push_row(&mut out, &row);
         }
@@ -305,9 +309,22 @@ impl Calibration {
                 num(f.mc_se),
                 f.inside_band.to_string(),
                 "".into(),
+                "".into(),
+                "".into(),
+                "".into(),
+                "".into(),
             ];
             push_row(&mut out, &row);
         }
+        let mut row = vec![String::new(); CSV_COLUMNS.len()];
+        row[0] = self.scenario.clone();
+        row[1] = "fit".into();
+        row[2] = "objective".into();
+        row[19] = self.objective.to_string();
+        row[20] = self.j.map_or(String::new(), |x| x.to_string());
+        row[21] = self.df.map_or(String::new(), |x| x.to_string());
+        row[22] = self.p_value.map_or(String::new(), |x| x.to_string());
+        push_row(&mut out, &row);
         out
     }
 
@@ -362,8 +379,9 @@ impl Calibration {
     }
 }
 
-/// The columns of [`Calibration::to_csv_string`].
-pub const CSV_COLUMNS: [&str; 19] = [
+/// The columns of [`Calibration::to_csv_string`] (and of the selection rows of
+/// [`super::Selection::to_csv_string`]).
+pub const CSV_COLUMNS: [&str; 23] = [
     "scenario",
     "kind",
     "name",
@@ -383,9 +401,13 @@ pub const CSV_COLUMNS: [&str; 19] = [
     "mc_se",
     "inside_band",
     "status",
+    "objective",
+    "j",
+    "df",
+    "p_value",
 ];
 
-fn push_row(out: &mut String, row: &[String]) {
+pub(crate) fn push_row(out: &mut String, row: &[String]) {
     // Numbers are written as they are; text is escaped (quoted, formula-guarded).
     let cells: Vec<String> = row
         .iter()

@@ -46,6 +46,34 @@ pub struct Selection {
 }
 
 impl Selection {
+    /// The selected calibration's CSV ([`Calibration::to_csv_string`]) followed by one row per
+    /// combination (`kind = selection`, `name` the options as `key=value;key=value`, `status`
+    /// `selected` on the selected one, and its `objective`, `j`, `df`, `p_value`).
+    pub fn to_csv_string(&self) -> String {
+        use super::report::{CSV_COLUMNS, push_row};
+        let mut out = self.calibration.to_csv_string();
+        for (i, r) in self.rows.iter().enumerate() {
+            let mut row = vec![String::new(); CSV_COLUMNS.len()];
+            row[0] = self.calibration.scenario.clone();
+            row[1] = "selection".into();
+            row[2] = r
+                .options
+                .iter()
+                .map(|(k, v)| format!("{k}={v}"))
+                .collect::<Vec<_>>()
+                .join(";");
+            if i == self.selected {
+                row[18] = "selected".into();
+            }
+            row[19] = r.objective.to_string();
+            row[20] = r.j.map_or(String::new(), |x| x.to_string());
+            row[21] = r.df.map_or(String::new(), |x| x.to_string());
+            row[22] = r.p_value.map_or(String::new(), |x| x.to_string());
+            push_row(&mut out, &row);
+        }
+        out
+    }
+
     /// The model-selection table as text.
     pub fn table(&self) -> String {
         let mut s = String::from("model selection (same moments, weights, replicas and seed):\n");

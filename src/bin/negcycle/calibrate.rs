@@ -117,7 +117,10 @@ pub(crate) fn cmd_calibrate(args: CalibrateArgs) -> Result<(), Failure> {
             None => calibration.to_json_string().map_err(output_failure)?,
         };
         let toml = calibration.scenario_toml().map_err(output_failure)?;
-        let csv = calibration.to_csv_string();
+        let csv = match &selection {
+            Some(s) => s.to_csv_string(),
+            None => calibration.to_csv_string(),
+        };
         let files: [(&str, &[u8]); 3] = [
             ("calibration.json", json.as_bytes()),
             ("calibration.csv", csv.as_bytes()),
