@@ -438,3 +438,32 @@ fn the_command_writes_the_same_bytes_on_one_and_two_threads() {
     let err = String::from_utf8_lossy(&run.stderr);
     assert!(err.contains("--free: bounds must have LO < HI"), "{err}");
 }
+
+#[test]
+fn japans_file_loads_from_its_path_and_a_bad_copy_names_row_and_column() {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("data/japan_hns_history.csv");
+    let r = Record::from_path(&path).unwrap();
+    assert_eq!(
+        r,
+        Record {
+            origin: r.origin.clone(),
+            ..Record::japan_hns().unwrap()
+        }
+    );
+    let dir = tempfile::Builder::new()
+        .prefix("negcycle-record-")
+        .tempdir()
+        .unwrap();
+    let bad = dir.path().join("japan.csv");
+    let text = std::fs::read_to_string(&path).unwrap();
+    std::fs::write(
+        &bad,
+        text.replacen("8,2021,2021,1,no,0,", "8,2021,2021,1,no,-1,", 1),
+    )
+    .unwrap();
+    let e = Record::from_path(&bad).unwrap_err().to_string();
+    assert!(
+        e.contains("japan.csv") && e.contains("row 9, column lapse_months"),
+        "{e}"
+    );
+}
