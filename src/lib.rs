@@ -25,6 +25,8 @@
 
 pub mod alliance;
 pub mod analytic;
+#[cfg(feature = "calibrate")]
+pub mod calibrate;
 pub mod contract;
 pub mod environment;
 mod error;

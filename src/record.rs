@@ -2,17 +2,28 @@
 //! record `data/sma_history.csv` (embedded: [`Record::sma`]), loadable from a user's file with
 //! [`Record::from_path`]. Validation names the row and the column of a bad value.
 //!
-//! Columns (a header row is required; the order is free; other columns are kept out):
-//! `ordinal` (1, 2, … in order), `first_year`, `last_year`, `duration_years`
-//! (`last_year − first_year + 1`), `signing_lag_months` (months from the previous agreement's
-//! expiry to the signing: positive is a lapse, negative an early deal; empty if unknown),
-//! `negotiation_rounds` (empty if unknown), `flags` (what sources disagree on; kept verbatim).
+//! Two layouts are read (a header row is required; the order of columns is free; other columns
+//! are kept out), told apart by the header:
+//!
+//! - **SMA layout** (`data/sma_history.csv`): `ordinal` (1, 2, … in order), `first_year`,
+//!   `last_year`, `duration_years` (`last_year − first_year + 1`), `signing_lag_months` (months
+//!   from the previous agreement's expiry to the signing: positive is a lapse, negative an early
+//!   deal; empty if unknown), `negotiation_rounds` (empty if unknown), `flags` (what sources
+//!   disagree on; kept verbatim); optionally `first_year_amount` (the first year's payment, a
+//!   positive number, empty if unknown) and `amount_unit` (its unit, e.g. `KRW_bn`).
+//! - **Lapse layout** (Japan's Host Nation Support record, `data/japan_hns_history.csv`,
+//!   embedded: [`Record::japan_hns`]): `ordinal`, `first_fy`, `last_fy` (fiscal years, read as
+//!   `first_year` / `last_year`), `duration_years`, `lapsed` (`yes` or `no`), `lapse_months`
+//!   (months without an agreement in force: `0` when `lapsed = no`, positive when `yes`),
+//!   `flags`. Signing days and amounts are not in it.
 
 use crate::error::Error;
 use std::path::Path;
 
 /// The SMA record 1991–2030 as shipped (`data/sma_history.csv`).
 const SMA: &str = include_str!("../data/sma_history.csv");
+/// Japan's Host Nation Support record FY1991–2026 as shipped (`data/japan_hns_history.csv`).
+const JAPAN_HNS: &str = include_str!("../data/japan_hns_history.csv");
 /// Largest record file read, bytes.
 pub const MAX_RECORD_BYTES: u64 = 1 << 20;
 
@@ -32,6 +43,16 @@ pub struct Agreement {
     pub signing_lag_months: Option<f64>,
     /// Formal negotiation rounds, if known.
     pub negotiation_rounds: Option<u32>,
+    /// Whether the previous agreement expired before this one was signed (a lapse); `None` if
+    /// unknown. From `signing_lag_months > 0` (SMA layout) or `lapsed` (lapse layout).
+    pub lapsed: Option<bool>,
+    /// Months without an agreement in force before this one (0 without a lapse); `None` if
+    /// unknown. From `max(0, signing_lag_months)` or `lapse_months`.
+    pub lapse_months: Option<f64>,
+    /// The first year's payment in `amount_unit`, if known.
+    pub first_year_amount: Option<f64>,
+    /// The unit of `first_year_amount` (empty if none).
+    pub amount_unit: String,
     /// What the sources disagree on (empty if nothing).
     pub flags: String,
 }
@@ -52,6 +73,26 @@ impl Record {
     /// Never for the shipped file (a test pins it); [`Error::Record`] otherwise.
     pub fn sma() -> Result<Record, Error> {
         Record::from_csv_str(SMA, "sma_history.csv (embedded)")
+    }
+
+    /// Japan's Host Nation Support record, FY1991–2026 (nine agreements, one lapse of about a
+    /// month in April 2008): the out-of-sample check of a calibration (durations and lapses; no
+    /// signing days, rounds or amounts).
+    ///
+    /// # Errors
+    /// Never for the shipped file (a test pins it); [`Error::Record`] otherwise.
+    pub fn japan_hns() -> Result<Record, Error> {
+        Record::from_csv_str(JAPAN_HNS, "japan_hns_history.csv (embedded)")
+    }
+
+    /// The record's text, for hashing into a calibration's provenance: the embedded files' bytes
+    /// for [`Record::sma`] and [`Record::japan_hns`], `None` for others (hash the file instead).
+    pub fn embedded_text(&self) -> Option<&'static str> {
+        match self.origin.as_str() {
+            "sma_history.csv (embedded)" => Some(SMA),
+            "japan_hns_history.csv (embedded)" => Some(JAPAN_HNS),
+            _ => None,
+        }
     }
 
     /// Reads a record from a CSV file (a regular file of at most [`MAX_RECORD_BYTES`]).
@@ -100,14 +141,36 @@ impl Record {
                 .position(|h| h.trim() == name)
                 .ok_or_else(|| fail(format!("header: no column {name:?}")))
         };
-        let c = Columns {
-            ordinal: col("ordinal")?,
-            first_year: col("first_year")?,
-            last_year: col("last_year")?,
-            duration_years: col("duration_years")?,
-            lag: col("signing_lag_months")?,
-            rounds: col("negotiation_rounds")?,
-            flags: col("flags")?,
+        let has = |name: &str| headers.iter().any(|h| h.trim() == name);
+        let optional = |name: &str| headers.iter().position(|h| h.trim() == name);
+        let c = if has("first_fy") {
+            Columns {
+                ordinal: col("ordinal")?,
+                first_year: col("first_fy")?,
+                last_year: col("last_fy")?,
+                duration_years: col("duration_years")?,
+                layout: Layout::Lapse {
+                    lapsed: col("lapsed")?,
+                    lapse_months: col("lapse_months")?,
+                },
+                flags: col("flags")?,
+                names: ["first_fy", "last_fy"],
+            }
+        } else {
+            Columns {
+                ordinal: col("ordinal")?,
+                first_year: col("first_year")?,
+                last_year: col("last_year")?,
+                duration_years: col("duration_years")?,
+                layout: Layout::Sma {
+                    lag: col("signing_lag_months")?,
+                    rounds: col("negotiation_rounds")?,
+                    amount: optional("first_year_amount"),
+                    unit: optional("amount_unit"),
+                },
+                flags: col("flags")?,
+                names: ["first_year", "last_year"],
+            }
         };
         let mut agreements: Vec<Agreement> = Vec::new();
         for (i, row) in reader.records().enumerate() {
@@ -124,9 +187,9 @@ impl Record {
             if let Some(prev) = agreements.last() {
                 if a.first_year != prev.last_year + 1 {
                     return Err(fail(format!(
-                        "row {line}, column first_year: must follow the previous agreement's \
-                         last_year {} (no gaps or overlaps), got {}",
-                        prev.last_year, a.first_year
+                        "row {line}, column {}: must follow the previous agreement's \
+                         {} {} (no gaps or overlaps), got {}",
+                        c.names[0], c.names[1], prev.last_year, a.first_year
                     )));
                 }
             }
@@ -156,9 +219,23 @@ struct Columns {
     first_year: usize,
     last_year: usize,
     duration_years: usize,
-    lag: usize,
-    rounds: usize,
+    layout: Layout,
     flags: usize,
+    /// The names of the first- and last-year columns in this layout.
+    names: [&'static str; 2],
+}
+
+/// The layout-specific columns.
+enum Layout {
+    /// The SMA layout: signing lag, rounds, optional amount and unit.
+    Sma {
+        lag: usize,
+        rounds: usize,
+        amount: Option<usize>,
+        unit: Option<usize>,
+    },
+    /// The lapse layout: lapsed yes/no and lapse months.
+    Lapse { lapsed: usize, lapse_months: usize },
 }
 
 impl Columns {
@@ -167,83 +244,130 @@ impl Columns {
         let bad = |name: &str, rule: &str, got: &str| {
             format!("row {line}, column {name}: {rule}, got {got:?}")
         };
+        let [first_name, last_name] = self.names;
         let int = |i: usize, name: &str| -> Result<i64, String> {
             get(i)
                 .parse::<i64>()
                 .map_err(|_| bad(name, "must be a whole number", get(i)))
         };
-        let ordinal = int(self.ordinal, "ordinal")?;
-        let first_year = int(self.first_year, "first_year")?;
-        let last_year = int(self.last_year, "last_year")?;
-        let duration = int(self.duration_years, "duration_years")?;
-        let in_range = |x: i64, name: &str, lo: i64, hi: i64| {
+        let in_range = |i: usize, name: &str, lo: i64, hi: i64| -> Result<i64, String> {
+            let x = int(i, name)?;
             if (lo..=hi).contains(&x) {
                 Ok(x)
             } else {
-                Err(bad(
-                    name,
-                    &format!("must be in [{lo}, {hi}]"),
-                    get_by(row, name, self),
-                ))
+                Err(bad(name, &format!("must be in [{lo}, {hi}]"), get(i)))
             }
         };
-        let ordinal = in_range(ordinal, "ordinal", 1, 100_000)? as u32;
-        let first_year = in_range(first_year, "first_year", 1000, 9999)? as i32;
-        let last_year = in_range(last_year, "last_year", i64::from(first_year), 9999)? as i32;
+        let ordinal = in_range(self.ordinal, "ordinal", 1, 100_000)? as u32;
+        let first_year = in_range(self.first_year, first_name, 1000, 9999)? as i32;
+        let last_year = in_range(self.last_year, last_name, i64::from(first_year), 9999)? as i32;
+        let duration = int(self.duration_years, "duration_years")?;
         if duration != i64::from(last_year - first_year + 1) {
             return Err(bad(
                 "duration_years",
                 &format!(
-                    "must be last_year − first_year + 1 = {}",
+                    "must be {last_name} − {first_name} + 1 = {}",
                     last_year - first_year + 1
                 ),
                 get(self.duration_years),
             ));
         }
-        let lag = match get(self.lag) {
-            "" => None,
-            t => match t.parse::<f64>() {
-                Ok(x) if x.is_finite() && x.abs() <= 1200.0 => Some(x),
-                _ => {
-                    return Err(bad(
-                        "signing_lag_months",
-                        "must be empty or a number of months in [-1200, 1200]",
-                        t,
-                    ));
-                }
-            },
-        };
-        let rounds = match get(self.rounds) {
-            "" => None,
-            t => Some(t.parse::<u32>().map_err(|_| {
-                bad(
-                    "negotiation_rounds",
-                    "must be empty or a whole number >= 0",
-                    t,
-                )
-            })?),
-        };
-        Ok(Agreement {
+        let mut a = Agreement {
             ordinal,
             first_year,
             last_year,
             duration_years: duration as u32,
-            signing_lag_months: lag,
-            negotiation_rounds: rounds,
+            signing_lag_months: None,
+            negotiation_rounds: None,
+            lapsed: None,
+            lapse_months: None,
+            first_year_amount: None,
+            amount_unit: String::new(),
             flags: get(self.flags).to_string(),
-        })
+        };
+        match self.layout {
+            Layout::Sma {
+                lag,
+                rounds,
+                amount,
+                unit,
+            } => {
+                a.signing_lag_months = match get(lag) {
+                    "" => None,
+                    t => match t.parse::<f64>() {
+                        Ok(x) if x.is_finite() && x.abs() <= 1200.0 => Some(x),
+                        _ => {
+                            return Err(bad(
+                                "signing_lag_months",
+                                "must be empty or a number of months in [-1200, 1200]",
+                                t,
+                            ));
+                        }
+                    },
+                };
+                a.lapsed = a.signing_lag_months.map(|l| l > 0.0);
+                a.lapse_months = a.signing_lag_months.map(|l| l.max(0.0));
+                a.negotiation_rounds = match get(rounds) {
+                    "" => None,
+                    t => Some(t.parse::<u32>().map_err(|_| {
+                        bad(
+                            "negotiation_rounds",
+                            "must be empty or a whole number >= 0",
+                            t,
+                        )
+                    })?),
+                };
+                if let Some(i) = amount {
+                    a.first_year_amount = match get(i) {
+                        "" => None,
+                        t => match t.parse::<f64>() {
+                            Ok(x) if x.is_finite() && x > 0.0 => Some(x),
+                            _ => {
+                                return Err(bad(
+                                    "first_year_amount",
+                                    "must be empty or a positive number",
+                                    t,
+                                ));
+                            }
+                        },
+                    };
+                }
+                if let Some(i) = unit {
+                    a.amount_unit = get(i).to_string();
+                }
+            }
+            Layout::Lapse {
+                lapsed,
+                lapse_months,
+            } => {
+                let yes = match get(lapsed) {
+                    "yes" => true,
+                    "no" => false,
+                    t => return Err(bad("lapsed", "must be yes or no", t)),
+                };
+                let t = get(lapse_months);
+                let months = match t.parse::<f64>() {
+                    Ok(x) if x.is_finite() && (0.0..=1200.0).contains(&x) => x,
+                    _ => {
+                        return Err(bad(
+                            "lapse_months",
+                            "must be a number of months in [0, 1200]",
+                            t,
+                        ));
+                    }
+                };
+                if yes && months <= 0.0 {
+                    return Err(bad("lapse_months", "must be > 0 when lapsed = yes", t));
+                }
+                if !yes && months != 0.0 {
+                    return Err(bad("lapse_months", "must be 0 when lapsed = no", t));
+                }
+                a.lapsed = Some(yes);
+                a.lapse_months = Some(months);
+            }
+        }
+        Ok(a)
     }
-}
-
-/// The text of column `name` in `row` (for error messages).
-fn get_by<'a>(row: &'a csv::StringRecord, name: &str, c: &Columns) -> &'a str {
-    let i = match name {
-        "ordinal" => c.ordinal,
-        "first_year" => c.first_year,
-        "last_year" => c.last_year,
-        _ => c.duration_years,
-    };
-    row.get(i).unwrap_or("").trim()
 }
 
 #[cfg(test)]
@@ -286,5 +410,73 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(e.contains("no column \"last_year\""), "{e}");
+    }
+
+    #[test]
+    fn the_sma_record_has_its_won_amounts_and_lapses() {
+        let r = Record::sma().unwrap();
+        let a6 = &r.agreements[5];
+        assert_eq!(
+            (a6.first_year_amount, a6.amount_unit.as_str()),
+            (Some(680.4), "KRW_bn")
+        );
+        assert_eq!((a6.lapsed, a6.lapse_months), (Some(true), Some(4.5)));
+        let a12 = &r.agreements[11];
+        assert_eq!((a12.lapsed, a12.lapse_months), (Some(false), Some(0.0)));
+        assert_eq!(r.agreements[0].lapsed, None);
+    }
+
+    #[test]
+    fn japans_record_loads_in_the_lapse_layout() {
+        let r = Record::japan_hns().unwrap();
+        assert_eq!(r.agreements.len(), 9);
+        assert_eq!(r.durations(), [5.0, 5.0, 5.0, 2.0, 3.0, 5.0, 5.0, 1.0, 5.0]);
+        let lapses: Vec<u32> = r
+            .agreements
+            .iter()
+            .filter(|a| a.lapsed == Some(true))
+            .map(|a| a.ordinal)
+            .collect();
+        assert_eq!(lapses, [5]);
+        assert_eq!(r.agreements[4].lapse_months, Some(1.0));
+        assert_eq!(r.agreements[0].signing_lag_months, None);
+        assert!(r.agreements[7].flags.contains("extension"));
+    }
+
+    #[test]
+    fn japans_bad_values_are_named_by_row_and_column() {
+        let cases = [
+            (
+                "5,2008,2010,3,yes,1,",
+                "5,2008,2010,3,maybe,1,",
+                "row 6, column lapsed",
+            ),
+            (
+                "5,2008,2010,3,yes,1,",
+                "5,2008,2010,3,yes,0,",
+                "row 6, column lapse_months",
+            ),
+            (
+                "4,2006,2007,2,no,0,",
+                "4,2006,2007,2,no,2,",
+                "row 5, column lapse_months",
+            ),
+            (
+                "4,2006,2007,2,no,0,",
+                "4,2006,2007,3,no,0,",
+                "row 5, column duration_years",
+            ),
+            (
+                "4,2006,2007,2,no,0,",
+                "4,2007,2007,1,no,0,",
+                "row 5, column first_fy",
+            ),
+        ];
+        for (from, to, want) in cases {
+            let bad = JAPAN_HNS.replacen(from, to, 1);
+            assert_ne!(bad, JAPAN_HNS, "{from}");
+            let e = Record::from_csv_str(&bad, "j.csv").unwrap_err().to_string();
+            assert!(e.contains("j.csv") && e.contains(want), "{want}: {e}");
+        }
     }
 }

@@ -181,7 +181,9 @@ fn prepare_dir(dir: &Path) -> Result<bool, Error> {
         Ok(meta) if meta.is_dir() => Ok(false),
         Ok(_) => Err(io_error(dir, "exists and is not a folder")),
         Err(e) if e.kind() == io::ErrorKind::NotFound => {
-            if fs::symlink_metadata(dir).is_ok() {
+            // Only a link that is still a link counts: a folder that another run created since
+            // the first look is a folder (the lock then orders the two runs).
+            if fs::symlink_metadata(dir).is_ok_and(|m| m.file_type().is_symlink()) {
                 return Err(io_error(
                     dir,
                     "is a symbolic link to nothing (negcycle creates no folder through a link)",
@@ -189,6 +191,8 @@ fn prepare_dir(dir: &Path) -> Result<bool, Error> {
             }
             fs::create_dir_all(dir)
                 .map_err(|e| io_error(dir, format!("cannot create the folder: {e}")))?;
+            // create_dir_all succeeds on an existing folder; it created it only if it is new to
+            // this run, which the lock's cleanup does not depend on.
             Ok(true)
         }
         Err(e) => Err(io_error(dir, format!("cannot be used as a folder: {e}"))),

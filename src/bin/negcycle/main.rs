@@ -10,6 +10,7 @@
 //! paths) is printed through [`negcycle::report::escape::terminal_text`].
 
 mod args;
+mod calibrate;
 mod catalog;
 #[cfg(feature = "explore")]
 mod explore;
@@ -100,6 +101,7 @@ fn main() -> ExitCode {
         Command::Sweep(args) => sweep::cmd_sweep(args),
         #[cfg(feature = "explore")]
         Command::Explore(args) => explore::cmd_explore(*args),
+        Command::Calibrate(args) => calibrate::cmd_calibrate(args),
         Command::Presets => catalog::cmd_presets(),
         Command::Show { preset } => catalog::cmd_show(&preset),
         Command::Check { file } => catalog::cmd_check(&file),

@@ -23,7 +23,8 @@ pub(crate) fn check_out_dir(out: Option<&Path>) -> Result<(), Failure> {
                 )));
             }
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                if std::fs::symlink_metadata(dir).is_ok() {
+                // A folder another run created since the first look is not a link.
+                if std::fs::symlink_metadata(dir).is_ok_and(|m| m.file_type().is_symlink()) {
                     return Err(invalid(format!(
                         "--out: {} is a symbolic link to nothing (no directory is created \
                          through a link)",
