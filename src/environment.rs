@@ -26,6 +26,34 @@ pub struct EnvironmentPath {
     fair: Vec<f64>,
     index_factor: Vec<f64>,
     mismatch_base: Vec<f64>,
+    sums: PathSums,
+}
+
+/// Prefix sums over steps of the per-step quantities the event-driven trial integrates
+/// (MODEL.md §7): entry `t` is the sum over steps `0..t`, so a sum over steps `[a, b)` is
+/// `x[b] − x[a]`. Arm-independent: computed once per path and shared by every arm.
+///
+/// With `b_t = κ I_t − ln X*_t + g·tΔ − (κ I_0 − ln X*_0)` (log units), `w_t = X*_t·Δ·e^{−r tΔ}`
+/// (money) and `e_t = e^{κ I_t + g·tΔ}` (dimensionless), the mismatch of a contract over its
+/// term is `D_t = C + b_t` with `C` fixed by the contract, and its payment is `K·e_t`.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub(crate) struct PathSums {
+    /// `Σ b_t`, log units.
+    pub(crate) b: Vec<f64>,
+    /// `Σ b_t²`, log units squared.
+    pub(crate) b2: Vec<f64>,
+    /// `Σ w_t`: the present value of `X*`, money.
+    pub(crate) w: Vec<f64>,
+    /// `Σ b_t·w_t`, money × log units.
+    pub(crate) bw: Vec<f64>,
+    /// `Σ b_t²·w_t`, money × log units squared.
+    pub(crate) b2w: Vec<f64>,
+    /// `Σ e_t·Δ·e^{−r tΔ}`, years.
+    pub(crate) pay_pv: Vec<f64>,
+    /// `Σ e_t`, steps.
+    pub(crate) pay: Vec<f64>,
+    /// `Σ Δ·e^{−r tΔ}`, years.
+    pub(crate) dt_discount: Vec<f64>,
 }
 
 impl EnvironmentPath {
@@ -114,6 +142,54 @@ impl EnvironmentPath {
             self.index_factor[k] = if kappa == 0.0 { 1.0 } else { (kappa * i).exp() };
             self.mismatch_base[k] = kappa * i - lf;
         }
+        self.fill_sums(scenario);
+    }
+
+    /// Fills [`PathSums`] for the horizon's `steps` (discount and escalator by recurrence:
+    /// within a few ulps of the model's tables, which the event-driven trial tolerates).
+    fn fill_sums(&mut self, scenario: &Scenario) {
+        let steps = self.steps();
+        let dt = scenario.dt();
+        let g = scenario.agreement.escalator;
+        let down = (-scenario.discount_rate * dt).exp();
+        let up = (g * dt).exp();
+        let s = &mut self.sums;
+        for v in [
+            &mut s.b,
+            &mut s.b2,
+            &mut s.w,
+            &mut s.bw,
+            &mut s.b2w,
+            &mut s.pay_pv,
+            &mut s.pay,
+            &mut s.dt_discount,
+        ] {
+            v.resize(steps + 1, 0.0);
+            v[0] = 0.0;
+        }
+        let base0 = self.mismatch_base.first().copied().unwrap_or(0.0);
+        let (mut disc, mut esc) = (dt, 1.0_f64);
+        for t in 0..steps {
+            let b = self.mismatch_base[t] + g * (t as f64 * dt) - base0;
+            let w = self.fair[t] * disc;
+            let e = self.index_factor[t] * esc;
+            s.b[t + 1] = s.b[t] + b;
+            s.b2[t + 1] = s.b2[t] + b * b;
+            s.w[t + 1] = s.w[t] + w;
+            s.bw[t + 1] = s.bw[t] + b * w;
+            s.b2w[t + 1] = s.b2w[t] + b * b * w;
+            s.pay_pv[t + 1] = s.pay_pv[t] + e * disc;
+            s.pay[t + 1] = s.pay[t] + e;
+            s.dt_discount[t + 1] = s.dt_discount[t] + disc;
+            disc *= down;
+            esc *= up;
+        }
+    }
+
+    /// The prefix sums of this path (filled by [`EnvironmentPath::generate`]).
+    #[inline]
+    pub(crate) fn sums(&self) -> &PathSums {
+        &self.sums
     }
 
     /// Number of steps (the path has one more point).

@@ -37,6 +37,7 @@
 
 mod accum;
 mod board;
+mod events;
 mod history;
 mod negotiation;
 
@@ -337,6 +338,45 @@ impl Model {
         trial: u64,
         records: &mut Vec<NegotiationRecord>,
     ) -> TrialMetrics {
+        self.run_steps(arm, path, seed, trial, records)
+    }
+
+    /// [`Model::run`] by the step loop: every step of the horizon in turn (MODEL.md §1–§7). The
+    /// reference implementation, O(steps) per arm.
+    pub fn run_steps(
+        &self,
+        arm: &Arm,
+        path: &EnvironmentPath,
+        seed: u64,
+        trial: u64,
+        records: &mut Vec<NegotiationRecord>,
+    ) -> TrialMetrics {
+        self.history(arm, path, seed, trial, records).run()
+    }
+
+    /// [`Model::run`] event by event: the step loop's history, integrated between events from
+    /// the path's prefix sums, O(negotiations × rounds + years) per arm. Agrees with
+    /// [`Model::run_steps`] to rounding (1e-9 relative, `tests/engine.rs`); the negotiation
+    /// records are identical.
+    pub fn run_events(
+        &self,
+        arm: &Arm,
+        path: &EnvironmentPath,
+        seed: u64,
+        trial: u64,
+        records: &mut Vec<NegotiationRecord>,
+    ) -> TrialMetrics {
+        self.history(arm, path, seed, trial, records).run_events()
+    }
+
+    fn history<'a>(
+        &'a self,
+        arm: &'a Arm,
+        path: &'a EnvironmentPath,
+        seed: u64,
+        trial: u64,
+        records: &'a mut Vec<NegotiationRecord>,
+    ) -> History<'a> {
         History::new(
             self,
             arm,
@@ -347,7 +387,6 @@ impl Model {
             arm.term(0).term_steps,
             0,
         )
-        .run()
     }
 }
 
