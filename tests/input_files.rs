@@ -153,7 +153,13 @@ fn every_preset_written_to_a_file_loads_as_its_kind() {
     let names = Input::presets();
     assert_eq!(
         names,
-        ["us_rok_sma", "wage_round", "frictionless", "us_alliances"]
+        [
+            "us_rok_sma",
+            "us_rok_sma_history",
+            "wage_round",
+            "frictionless",
+            "us_alliances"
+        ]
     );
     for name in names {
         let expected = Input::preset(name).expect("preset");
