@@ -1,4 +1,5 @@
-//! One history of one arm over the horizon: the step loop (MODEL.md §1–§7).
+//! One history of one arm over the horizon (MODEL.md §1–§7): the step loop (the reference) and
+//! the event-driven trial (the engine for single hosts).
 //!
 //! A [`Model`] is a validated scenario with its protocol and precomputed tables; an [`Arm`] is one
 //! cycle length; [`Model::run`] simulates one trial of one arm on a given environment path and
@@ -32,6 +33,8 @@
 //!   signing, taking effect and rupture of agreements);
 //! - `negotiation.rs`: one negotiation, opened by the step loop, in named steps: the opening
 //!   stances, the talks in the window, the lapse phase, the costs and the record;
+//! - `events.rs`: the event-driven trial, the step loop's history integrated between events
+//!   from the path's prefix sums ([`Model::run_events`]);
 //! - `accum.rs`: `StepInput` (what a step reads) and `Accum` (the running sums);
 //! - `board.rs`: the precedent `Board` that links the hosts of an alliance.
 
@@ -329,7 +332,8 @@ impl Model {
 
     /// Simulates one history of `arm` on `path` (which must come from this model's scenario,
     /// e.g. [`Model::path`] or [`EnvironmentPath::generate`]). `records` is cleared and receives
-    /// one record per negotiation.
+    /// one record per negotiation. The engine: [`Model::run_events`]; the step loop
+    /// [`Model::run_steps`] is the reference it is tested against.
     pub fn run(
         &self,
         arm: &Arm,
@@ -338,7 +342,7 @@ impl Model {
         trial: u64,
         records: &mut Vec<NegotiationRecord>,
     ) -> TrialMetrics {
-        self.run_steps(arm, path, seed, trial, records)
+        self.run_events(arm, path, seed, trial, records)
     }
 
     /// [`Model::run`] by the step loop: every step of the horizon in turn (MODEL.md §1–§7). The
