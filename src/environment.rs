@@ -30,30 +30,30 @@ pub struct EnvironmentPath {
 }
 
 /// Prefix sums over steps of the per-step quantities the event-driven trial integrates
-/// (MODEL.md §7): entry `t` is the sum over steps `0..t`, so a sum over steps `[a, b)` is
-/// `x[b] − x[a]`. Arm-independent: computed once per path and shared by every arm.
+/// (MODEL.md §7): row `t` holds the sums over steps `0..t`, so a sum over steps `[a, b)` is
+/// `rows[b][k] − rows[a][k]`. Arm-independent: computed once per path and shared by every arm.
 ///
 /// With `b_t = κ I_t − ln X*_t + g·tΔ − (κ I_0 − ln X*_0)` (log units), `w_t = X*_t·Δ·e^{−r tΔ}`
 /// (money) and `e_t = e^{κ I_t + g·tΔ}` (dimensionless), the mismatch of a contract over its
-/// term is `D_t = C + b_t` with `C` fixed by the contract, and its payment is `K·e_t`.
+/// term is `D_t = C + b_t` with `C` fixed by the contract, and its payment is `K·e_t`. The
+/// columns are [`PathSums::B`] (`Σ b`, log units), [`PathSums::B2`] (`Σ b²`), [`PathSums::W`]
+/// (`Σ w`: the present value of `X*`, money), [`PathSums::BW`] (`Σ b·w`), [`PathSums::B2W`]
+/// (`Σ b²·w`), [`PathSums::PAY_PV`] (`Σ e·Δe^{−rtΔ}`, years), [`PathSums::PAY`] (`Σ e`, steps)
+/// and [`PathSums::DT_DISCOUNT`] (`Σ Δe^{−rtΔ}`, years).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub(crate) struct PathSums {
-    /// `Σ b_t`, log units.
-    pub(crate) b: Vec<f64>,
-    /// `Σ b_t²`, log units squared.
-    pub(crate) b2: Vec<f64>,
-    /// `Σ w_t`: the present value of `X*`, money.
-    pub(crate) w: Vec<f64>,
-    /// `Σ b_t·w_t`, money × log units.
-    pub(crate) bw: Vec<f64>,
-    /// `Σ b_t²·w_t`, money × log units squared.
-    pub(crate) b2w: Vec<f64>,
-    /// `Σ e_t·Δ·e^{−r tΔ}`, years.
-    pub(crate) pay_pv: Vec<f64>,
-    /// `Σ e_t`, steps.
-    pub(crate) pay: Vec<f64>,
-    /// `Σ Δ·e^{−r tΔ}`, years.
-    pub(crate) dt_discount: Vec<f64>,
+    pub(crate) rows: Vec<[f64; 8]>,
+}
+
+impl PathSums {
+    pub(crate) const B: usize = 0;
+    pub(crate) const B2: usize = 1;
+    pub(crate) const W: usize = 2;
+    pub(crate) const BW: usize = 3;
+    pub(crate) const B2W: usize = 4;
+    pub(crate) const PAY_PV: usize = 5;
+    pub(crate) const PAY: usize = 6;
+    pub(crate) const DT_DISCOUNT: usize = 7;
 }
 
 impl EnvironmentPath {
@@ -153,34 +153,26 @@ impl EnvironmentPath {
         let g = scenario.agreement.escalator;
         let down = (-scenario.discount_rate * dt).exp();
         let up = (g * dt).exp();
-        let s = &mut self.sums;
-        for v in [
-            &mut s.b,
-            &mut s.b2,
-            &mut s.w,
-            &mut s.bw,
-            &mut s.b2w,
-            &mut s.pay_pv,
-            &mut s.pay,
-            &mut s.dt_discount,
-        ] {
-            v.resize(steps + 1, 0.0);
-            v[0] = 0.0;
-        }
+        let rows = &mut self.sums.rows;
+        rows.clear();
         let base0 = self.mismatch_base.first().copied().unwrap_or(0.0);
         let (mut disc, mut esc) = (dt, 1.0_f64);
-        for t in 0..steps {
-            let b = self.mismatch_base[t] + g * (t as f64 * dt) - base0;
-            let w = self.fair[t] * disc;
-            let e = self.index_factor[t] * esc;
-            s.b[t + 1] = s.b[t] + b;
-            s.b2[t + 1] = s.b2[t] + b * b;
-            s.w[t + 1] = s.w[t] + w;
-            s.bw[t + 1] = s.bw[t] + b * w;
-            s.b2w[t + 1] = s.b2w[t] + b * b * w;
-            s.pay_pv[t + 1] = s.pay_pv[t] + e * disc;
-            s.pay[t + 1] = s.pay[t] + e;
-            s.dt_discount[t + 1] = s.dt_discount[t] + disc;
+        let mut acc = [0.0_f64; 8];
+        rows.push(acc);
+        for (t, ((&base, &fair), &factor)) in self.mismatch_base[..steps]
+            .iter()
+            .zip(&self.fair[..steps])
+            .zip(&self.index_factor[..steps])
+            .enumerate()
+        {
+            let b = base + g * (t as f64 * dt) - base0;
+            let w = fair * disc;
+            let e = factor * esc;
+            let x = [b, b * b, w, b * w, b * b * w, e * disc, e, disc];
+            for (a, x) in acc.iter_mut().zip(x) {
+                *a += x;
+            }
+            rows.push(acc);
             disc *= down;
             esc *= up;
         }

@@ -69,24 +69,26 @@ impl History<'_> {
     fn interval(&mut self, a: usize, b: usize, acc: &mut Accum, s: &PathSums) {
         let m = self.m;
         let n = (b - a) as f64;
-        let diff = |x: &[f64]| x[b] - x[a];
+        let (ra, rb) = (&s.rows[a], &s.rows[b]);
+        let diff = |k: usize| rb[k] - ra[k];
         // Money per year per unit of `e_t` (in force), or the constant lapse payment.
         let mut rate = 0.0;
         let mut in_force = false;
         if !self.ruptured {
             let c = &self.contract;
-            let w = diff(&s.w);
+            let w = diff(PathSums::W);
             if a < c.expiry {
                 in_force = true;
                 let base0 = self.path.mismatch_base_path()[0];
                 let cc = c.mismatch_offset - m.escalator_log[c.start] + base0;
-                let (sb, sb2) = (diff(&s.b), diff(&s.b2));
+                let (sb, sb2) = (diff(PathSums::B), diff(PathSums::B2));
                 acc.n_force += (b - a) as u64;
                 acc.sum_d += n * cc + sb;
                 acc.sum_d2 += n * cc * cc + 2.0 * cc * sb + sb2;
-                acc.rigidity_pv += cc * cc * w + 2.0 * cc * diff(&s.bw) + diff(&s.b2w);
+                acc.rigidity_pv +=
+                    cc * cc * w + 2.0 * cc * diff(PathSums::BW) + diff(PathSums::B2W);
                 rate = c.level_per_index / m.escalator[c.start];
-                acc.pv_pay += rate * diff(&s.pay_pv);
+                acc.pv_pay += rate * diff(PathSums::PAY_PV);
                 let last = b - 1;
                 self.last_payment =
                     c.payment(self.path.index_factor(last), m.escalator[last - c.start]);
@@ -94,7 +96,7 @@ impl History<'_> {
                 rate = acc.lapse_payment * self.last_payment;
                 acc.lapse_steps += (b - a) as u64;
                 acc.lapse_pv += w;
-                acc.pv_pay += rate * diff(&s.dt_discount);
+                acc.pv_pay += rate * diff(PathSums::DT_DISCOUNT);
             }
             acc.pv_fair += w;
         }
@@ -114,7 +116,7 @@ impl History<'_> {
             let e = b.min(year_end);
             if rate != 0.0 {
                 acc.annual += if in_force {
-                    rate * (s.pay[e] - s.pay[t]) * m.dt
+                    rate * (s.rows[e][PathSums::PAY] - s.rows[t][PathSums::PAY]) * m.dt
                 } else {
                     rate * m.dt * (e - t) as f64
                 };
