@@ -11,7 +11,7 @@
 //! calendar year over the pieces of each interval, so a history costs
 //! O(negotiations × rounds + years), not O(steps).
 //!
-//! The results agree with the step loop to rounding (`tests/engine.rs` pins 1e-9 relative on
+//! The results agree with the step loop to rounding (`tests/agreement.rs` pins 1e-9 relative on
 //! every metric); the negotiations themselves run through the same code
 //! ([`History::open`], [`History::events`]) and are identical. Alliances (a precedent board
 //! between hosts) keep the step loop.

@@ -360,7 +360,7 @@ impl Model {
 
     /// [`Model::run`] event by event: the step loop's history, integrated between events from
     /// the path's prefix sums, O(negotiations × rounds + years) per arm. Agrees with
-    /// [`Model::run_steps`] to rounding (1e-9 relative, `tests/engine.rs`); the negotiation
+    /// [`Model::run_steps`] to rounding (1e-9 relative, `tests/agreement.rs`); the negotiation
     /// records are identical.
     pub fn run_events(
         &self,
