@@ -26,6 +26,34 @@ pub struct EnvironmentPath {
     fair: Vec<f64>,
     index_factor: Vec<f64>,
     mismatch_base: Vec<f64>,
+    sums: PathSums,
+}
+
+/// Prefix sums over steps of the per-step quantities the event-driven trial integrates
+/// (MODEL.md §7): row `t` holds the sums over steps `0..t`, so a sum over steps `[a, b)` is
+/// `rows[b][k] − rows[a][k]`. Arm-independent: computed once per path and shared by every arm.
+///
+/// With `b_t = κ I_t − ln X*_t + g·tΔ − (κ I_0 − ln X*_0)` (log units), `w_t = X*_t·Δ·e^{−r tΔ}`
+/// (money) and `e_t = e^{κ I_t + g·tΔ}` (dimensionless), the mismatch of a contract over its
+/// term is `D_t = C + b_t` with `C` fixed by the contract, and its payment is `K·e_t`. The
+/// columns are [`PathSums::B`] (`Σ b`, log units), [`PathSums::B2`] (`Σ b²`), [`PathSums::W`]
+/// (`Σ w`: the present value of `X*`, money), [`PathSums::BW`] (`Σ b·w`), [`PathSums::B2W`]
+/// (`Σ b²·w`), [`PathSums::PAY_PV`] (`Σ e·Δe^{−rtΔ}`, years), [`PathSums::PAY`] (`Σ e`, steps)
+/// and [`PathSums::DT_DISCOUNT`] (`Σ Δe^{−rtΔ}`, years).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub(crate) struct PathSums {
+    pub(crate) rows: Vec<[f64; 8]>,
+}
+
+impl PathSums {
+    pub(crate) const B: usize = 0;
+    pub(crate) const B2: usize = 1;
+    pub(crate) const W: usize = 2;
+    pub(crate) const BW: usize = 3;
+    pub(crate) const B2W: usize = 4;
+    pub(crate) const PAY_PV: usize = 5;
+    pub(crate) const PAY: usize = 6;
+    pub(crate) const DT_DISCOUNT: usize = 7;
 }
 
 impl EnvironmentPath {
@@ -114,6 +142,46 @@ impl EnvironmentPath {
             self.index_factor[k] = if kappa == 0.0 { 1.0 } else { (kappa * i).exp() };
             self.mismatch_base[k] = kappa * i - lf;
         }
+        self.fill_sums(scenario);
+    }
+
+    /// Fills [`PathSums`] for the horizon's `steps` (discount and escalator by recurrence:
+    /// within a few ulps of the model's tables, which the event-driven trial tolerates).
+    fn fill_sums(&mut self, scenario: &Scenario) {
+        let steps = self.steps();
+        let dt = scenario.dt();
+        let g = scenario.agreement.escalator;
+        let down = (-scenario.discount_rate * dt).exp();
+        let up = (g * dt).exp();
+        let rows = &mut self.sums.rows;
+        rows.clear();
+        let base0 = self.mismatch_base.first().copied().unwrap_or(0.0);
+        let (mut disc, mut esc) = (dt, 1.0_f64);
+        let mut acc = [0.0_f64; 8];
+        rows.push(acc);
+        for (t, ((&base, &fair), &factor)) in self.mismatch_base[..steps]
+            .iter()
+            .zip(&self.fair[..steps])
+            .zip(&self.index_factor[..steps])
+            .enumerate()
+        {
+            let b = base + g * (t as f64 * dt) - base0;
+            let w = fair * disc;
+            let e = factor * esc;
+            let x = [b, b * b, w, b * w, b * b * w, e * disc, e, disc];
+            for (a, x) in acc.iter_mut().zip(x) {
+                *a += x;
+            }
+            rows.push(acc);
+            disc *= down;
+            esc *= up;
+        }
+    }
+
+    /// The prefix sums of this path (filled by [`EnvironmentPath::generate`]).
+    #[inline]
+    pub(crate) fn sums(&self) -> &PathSums {
+        &self.sums
     }
 
     /// Number of steps (the path has one more point).

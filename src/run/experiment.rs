@@ -683,8 +683,8 @@ fn simulate_block(p: &Prepared, seed: u64, start: u64, end: u64) -> Result<Tally
             for (k, host_arms) in &v.arms {
                 let out = &mut outs[*k];
                 match v.model.lone_host() {
-                    // One host, no phase offset: the plain step loop, without the lockstep
-                    // board (identical numbers, tests/alliance.rs).
+                    // One host, no phase offset: the event-driven trial, without the lockstep
+                    // board (the step loop's numbers to rounding, tests/agreement.rs).
                     Some(model) => {
                         let path = v.model.path(ws, 0).ok_or_else(|| {
                             Error::Internal("no environment path for host 0".into())

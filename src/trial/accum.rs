@@ -94,4 +94,27 @@ impl Accum {
             vol_m2: 0.0,
         }
     }
+
+    /// Closes a calendar year of `annual` payments (money): its year-over-year log change
+    /// joins the volatility moments, and the next year starts `steps_per_year` steps long.
+    #[inline]
+    pub(super) fn close_year(&mut self, steps_per_year: usize) {
+        self.to_year_end = steps_per_year;
+        // A year paid exactly like the previous one (fixed terms) has the same log: skip ln.
+        let this = if self.annual == self.prev_annual && self.annual > 0.0 {
+            self.prev_annual_log
+        } else {
+            (self.annual > 0.0).then(|| self.annual.ln())
+        };
+        self.prev_annual = self.annual;
+        if let (Some(a), Some(b)) = (self.prev_annual_log, this) {
+            let x = b - a;
+            self.vol_n += 1;
+            let delta = x - self.vol_mean;
+            self.vol_mean += delta / self.vol_n as f64;
+            self.vol_m2 += delta * (x - self.vol_mean);
+        }
+        self.prev_annual_log = this;
+        self.annual = 0.0;
+    }
 }

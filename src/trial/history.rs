@@ -186,23 +186,7 @@ impl<'a> History<'a> {
         acc.annual += pay * m.dt;
         acc.to_year_end -= 1;
         if acc.to_year_end == 0 {
-            acc.to_year_end = m.steps_per_year;
-            // A year paid exactly like the previous one (fixed terms) has the same log: skip ln.
-            let this = if acc.annual == acc.prev_annual && acc.annual > 0.0 {
-                acc.prev_annual_log
-            } else {
-                (acc.annual > 0.0).then(|| acc.annual.ln())
-            };
-            acc.prev_annual = acc.annual;
-            if let (Some(a), Some(b)) = (acc.prev_annual_log, this) {
-                let x = b - a;
-                acc.vol_n += 1;
-                let delta = x - acc.vol_mean;
-                acc.vol_mean += delta / acc.vol_n as f64;
-                acc.vol_m2 += delta * (x - acc.vol_mean);
-            }
-            acc.prev_annual_log = this;
-            acc.annual = 0.0;
+            acc.close_year(m.steps_per_year);
         }
         if t == self.hit.0 {
             let (_, gap, lapse_years) = self.hit;
@@ -258,7 +242,7 @@ impl<'a> History<'a> {
     }
 
     /// Applies the signing, taking effect, or rupture of the pending negotiation at step `t`.
-    fn events(&mut self, t: usize) {
+    pub(super) fn events(&mut self, t: usize) {
         let Some(mut p) = self.pending else { return };
         if p.ruptured {
             if t == p.sign {

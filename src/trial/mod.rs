@@ -1,4 +1,5 @@
-//! One history of one arm over the horizon: the step loop (MODEL.md §1–§7).
+//! One history of one arm over the horizon (MODEL.md §1–§7): the step loop (the reference) and
+//! the event-driven trial (the engine for single hosts).
 //!
 //! A [`Model`] is a validated scenario with its protocol and precomputed tables; an [`Arm`] is one
 //! cycle length; [`Model::run`] simulates one trial of one arm on a given environment path and
@@ -32,11 +33,14 @@
 //!   signing, taking effect and rupture of agreements);
 //! - `negotiation.rs`: one negotiation, opened by the step loop, in named steps: the opening
 //!   stances, the talks in the window, the lapse phase, the costs and the record;
+//! - `events.rs`: the event-driven trial, the step loop's history integrated between events
+//!   from the path's prefix sums ([`Model::run_events`]);
 //! - `accum.rs`: `StepInput` (what a step reads) and `Accum` (the running sums);
 //! - `board.rs`: the precedent `Board` that links the hosts of an alliance.
 
 mod accum;
 mod board;
+mod events;
 mod history;
 mod negotiation;
 
@@ -328,7 +332,8 @@ impl Model {
 
     /// Simulates one history of `arm` on `path` (which must come from this model's scenario,
     /// e.g. [`Model::path`] or [`EnvironmentPath::generate`]). `records` is cleared and receives
-    /// one record per negotiation.
+    /// one record per negotiation. The engine: [`Model::run_events`]; the step loop
+    /// [`Model::run_steps`] is the reference it is tested against.
     pub fn run(
         &self,
         arm: &Arm,
@@ -337,6 +342,45 @@ impl Model {
         trial: u64,
         records: &mut Vec<NegotiationRecord>,
     ) -> TrialMetrics {
+        self.run_events(arm, path, seed, trial, records)
+    }
+
+    /// [`Model::run`] by the step loop: every step of the horizon in turn (MODEL.md §1–§7). The
+    /// reference implementation, O(steps) per arm.
+    pub fn run_steps(
+        &self,
+        arm: &Arm,
+        path: &EnvironmentPath,
+        seed: u64,
+        trial: u64,
+        records: &mut Vec<NegotiationRecord>,
+    ) -> TrialMetrics {
+        self.history(arm, path, seed, trial, records).run()
+    }
+
+    /// [`Model::run`] event by event: the step loop's history, integrated between events from
+    /// the path's prefix sums, O(negotiations × rounds + years) per arm. Agrees with
+    /// [`Model::run_steps`] to rounding (1e-9 relative, `tests/agreement.rs`); the negotiation
+    /// records are identical.
+    pub fn run_events(
+        &self,
+        arm: &Arm,
+        path: &EnvironmentPath,
+        seed: u64,
+        trial: u64,
+        records: &mut Vec<NegotiationRecord>,
+    ) -> TrialMetrics {
+        self.history(arm, path, seed, trial, records).run_events()
+    }
+
+    fn history<'a>(
+        &'a self,
+        arm: &'a Arm,
+        path: &'a EnvironmentPath,
+        seed: u64,
+        trial: u64,
+        records: &'a mut Vec<NegotiationRecord>,
+    ) -> History<'a> {
         History::new(
             self,
             arm,
@@ -347,7 +391,6 @@ impl Model {
             arm.term(0).term_steps,
             0,
         )
-        .run()
     }
 }
 

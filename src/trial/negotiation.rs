@@ -10,7 +10,7 @@ use crate::metrics::{NegotiationRecord, TrialMetrics};
 use crate::party::{OpeningState, Stance, positions};
 use crate::protocol::{Talks, WindowOutcome};
 use crate::rng::{Purpose, stream};
-use crate::scenario::Erosion;
+use crate::scenario::{Erosion, LapseModel};
 use rand_distr::{Distribution, StandardNormal};
 
 /// The calendar of one negotiation's window.
@@ -356,7 +356,11 @@ impl History<'_> {
             max_steps: m.max_lapse,
             observable_steps: u32::try_from(h.saturating_sub(deadline) + 1).unwrap_or(u32::MAX),
         };
-        let mut lrng = stream(self.seed, self.trial, Purpose::Lapse, deadline as u64);
+        // Only attrition draws from the lapse stream: drift is not handed a seeded one.
+        let mut lrng = match s.lapse.model {
+            LapseModel::Attrition => stream(self.seed, self.trial, Purpose::Lapse, deadline as u64),
+            LapseModel::Drift => m.idle_rng.clone(),
+        };
         let (j, premium, ruptured) = match setup.run(&mut lrng) {
             LapseOutcome::Agreed { steps, premium } => (steps, premium, false),
             LapseOutcome::Rupture => (m.max_lapse, f64::NAN, true),

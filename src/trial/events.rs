@@ -1,0 +1,132 @@
+//! The event-driven trial: the same history as the step loop ([`History::run`]), integrated
+//! between events instead of step by step.
+//!
+//! Between two events (a signing, a taking effect, a rupture, an opening, a support erosion, an
+//! expiry) the state of a history is constant, so every running sum over the steps `[a, b)` in
+//! between is O(1) from the path's prefix sums ([`PathSums`]): with the contract's
+//! `C = ln X − κ I_a − g·sΔ + (κ I_0 − ln X*_0)` the mismatch is `D_t = C + b_t`, so
+//! `Σ D = nC + Σ b`, `Σ D² = nC² + 2C Σ b + Σ b²`, the rigidity PV is
+//! `C² Σ w + 2C Σ bw + Σ b²w`, and the PV of payments is `K Σ e·Δe^{−rtΔ}` with
+//! `K = X e^{−κ I_a} e^{−g sΔ}`. Lapse payments are constant. Annual payments are summed per
+//! calendar year over the pieces of each interval, so a history costs
+//! O(negotiations × rounds + years), not O(steps).
+//!
+//! The results agree with the step loop to rounding (`tests/agreement.rs` pins 1e-9 relative on
+//! every metric); the negotiations themselves run through the same code
+//! ([`History::open`], [`History::events`]) and are identical. Alliances (a precedent board
+//! between hosts) keep the step loop.
+
+use super::{Accum, History};
+use crate::environment::PathSums;
+use crate::metrics::TrialMetrics;
+
+impl History<'_> {
+    /// Simulates the history event by event and returns the metrics (the single-host engine).
+    pub(super) fn run_events(mut self) -> TrialMetrics {
+        let m = self.m;
+        let h = m.horizon;
+        let path = self.path;
+        let sums = path.sums();
+        let mut acc = Accum::new(m);
+        let mut t = 0;
+        while t < h {
+            // The step loop's order within step `t`.
+            if t == self.next_event {
+                self.events(t);
+            }
+            if t == self.next_open {
+                self.open(t, None);
+                if t == self.next_event {
+                    self.events(t);
+                }
+            }
+            if t == self.hit.0 {
+                let (_, gap, lapse_years) = self.hit;
+                self.support.negotiation_ended(t, gap, lapse_years);
+                self.hit.0 = usize::MAX;
+            }
+            // Events at or before `t` that are still set are never reached by the step loop
+            // either.
+            let mut next = h;
+            for e in [
+                self.next_event,
+                self.next_open,
+                self.hit.0,
+                self.contract.expiry,
+            ] {
+                if e > t && e < next {
+                    next = e;
+                }
+            }
+            self.interval(t, next, &mut acc, sums);
+            t = next;
+        }
+        self.finish(&acc)
+    }
+
+    /// Adds the steps `[a, b)`, over which the state is constant, to the running sums.
+    #[inline]
+    fn interval(&mut self, a: usize, b: usize, acc: &mut Accum, s: &PathSums) {
+        let m = self.m;
+        let n = (b - a) as f64;
+        let (ra, rb) = (&s.rows[a], &s.rows[b]);
+        let diff = |k: usize| rb[k] - ra[k];
+        // Money per year per unit of `e_t` (in force), or the constant lapse payment.
+        let mut rate = 0.0;
+        let mut in_force = false;
+        if !self.ruptured {
+            let c = &self.contract;
+            let w = diff(PathSums::W);
+            if a < c.expiry {
+                in_force = true;
+                let base0 = self.path.mismatch_base_path()[0];
+                let cc = c.mismatch_offset - m.escalator_log[c.start] + base0;
+                let (sb, sb2) = (diff(PathSums::B), diff(PathSums::B2));
+                acc.n_force += (b - a) as u64;
+                acc.sum_d += n * cc + sb;
+                acc.sum_d2 += n * cc * cc + 2.0 * cc * sb + sb2;
+                acc.rigidity_pv +=
+                    cc * cc * w + 2.0 * cc * diff(PathSums::BW) + diff(PathSums::B2W);
+                rate = c.level_per_index / m.escalator[c.start];
+                acc.pv_pay += rate * diff(PathSums::PAY_PV);
+                let last = b - 1;
+                self.last_payment =
+                    c.payment(self.path.index_factor(last), m.escalator[last - c.start]);
+            } else {
+                rate = acc.lapse_payment * self.last_payment;
+                acc.lapse_steps += (b - a) as u64;
+                acc.lapse_pv += w;
+                acc.pv_pay += rate * diff(PathSums::DT_DISCOUNT);
+            }
+            acc.pv_fair += w;
+        }
+        // Steps `t < eligible` whose payment a year ahead was not yet agreed.
+        let end = b.min(acc.eligible as usize);
+        let from = if self.ruptured {
+            a
+        } else {
+            a.max(self.covered_until.saturating_sub(m.steps_per_year))
+        };
+        acc.unsettled += end.saturating_sub(from) as u64;
+        // Annual payments, by calendar year.
+        let spy = m.steps_per_year;
+        let mut t = a;
+        while t < b {
+            let year_end = (t / spy + 1) * spy;
+            let e = b.min(year_end);
+            if rate != 0.0 {
+                acc.annual += if in_force {
+                    rate * (s.rows[e][PathSums::PAY] - s.rows[t][PathSums::PAY]) * m.dt
+                } else {
+                    rate * m.dt * (e - t) as f64
+                };
+            }
+            if e == year_end {
+                acc.close_year(spy);
+            } else {
+                acc.to_year_end -= e - t;
+            }
+            t = e;
+        }
+    }
+}
