@@ -52,6 +52,34 @@ pub(super) struct Panel {
     pub(super) body: Body,
 }
 
+impl Panel {
+    /// A panel of means with CIs for `metric`: its title in words, its `definition`, the value
+    /// axis in `unit` (support levels on the whole 0-to-1 scale), CI bands if `bands`.
+    pub(super) fn metric_lines(
+        design: &super::design::Design,
+        metric: &str,
+        definition: &str,
+        unit: &str,
+        lines: Vec<Line>,
+        bands: bool,
+    ) -> Panel {
+        Panel {
+            title: super::titles::metric_title(metric).to_string(),
+            subtitle: definition.to_string(),
+            y_desc: super::axis::unit_label(unit, &design.report.units),
+            body: Body::Lines {
+                lines,
+                scale: if unit == "level 0 to 1" {
+                    Scale::Level
+                } else {
+                    Scale::Free
+                },
+                bands,
+            },
+        }
+    }
+}
+
 /// A section: an optional heading and its panels, `cols` per row.
 #[derive(Debug, Clone)]
 pub(super) struct Section {

@@ -3,11 +3,11 @@
 //! support) on a cycle-length axis. An alliance: one section for the patron's totals and one
 //! per host, on an axis of the joint cycle settings.
 
-use super::axis::{Axis, category_axis, cycle_axis, thousands, unit_label};
+use super::axis::{Axis, category_axis, cycle_axis, thousands};
 use super::design::{Design, Rows, metric_row};
 use super::draw::{BLUE_OI, Line, MIN_WIDTH, MUTED, Pt, SERIES, VERMILLION_OI, capitalised};
-use super::grid::{Body, Figure, Panel, Scale, Section, Swatch, figure_svg};
-use super::titles::{host_metric, metric_title, total_metric};
+use super::grid::{Figure, Panel, Section, Swatch, figure_svg};
+use super::titles::{host_metric, total_metric};
 use crate::error::Error;
 use crate::metrics::MetricGroup;
 
@@ -31,6 +31,40 @@ pub(super) const RUN_ROWS: [(MetricGroup, &[&str]); 4] = [
 /// The metrics of an alliance chart: each both a host metric and one of the patron's totals.
 pub(super) const ALLIANCE_METRICS: [&str; 4] =
     ["lapse_months", "joint_loss", "payments", "support_min"];
+
+/// The sections of a headline chart: for one host, one per metric group of [`RUN_ROWS`]; for
+/// an alliance, one per row set (the patron's totals, then each host) with
+/// [`ALLIANCE_METRICS`]. `panel` draws one metric of one row set.
+pub(super) fn headline_sections(
+    design: &Design,
+    panel: impl Fn(Rows, &str) -> Result<Panel, Error>,
+) -> Result<Vec<Section>, Error> {
+    let mut sections = Vec::new();
+    if design.single_host() {
+        for (group, names) in RUN_ROWS {
+            let panels = names
+                .iter()
+                .map(|m| panel(Rows::Host(0), m))
+                .collect::<Result<Vec<_>, _>>()?;
+            sections.push(Section {
+                heading: Some(capitalised(group.label())),
+                panels,
+            });
+        }
+    } else {
+        for rows in design.row_sets() {
+            let panels = ALLIANCE_METRICS
+                .iter()
+                .map(|m| panel(rows, m))
+                .collect::<Result<Vec<_>, _>>()?;
+            sections.push(Section {
+                heading: Some(design.rows_name(rows)),
+                panels,
+            });
+        }
+    }
+    Ok(sections)
+}
 
 /// Panel width, pixels.
 const PANEL_W: i32 = 520;
@@ -122,20 +156,9 @@ fn panel(
             pts,
         });
     }
-    Ok(Panel {
-        title: metric_title(metric).to_string(),
-        subtitle: definition.to_string(),
-        y_desc: unit_label(unit, &design.report.units),
-        body: Body::Lines {
-            lines,
-            scale: if unit == "level 0 to 1" {
-                Scale::Level
-            } else {
-                Scale::Free
-            },
-            bands: false,
-        },
-    })
+    Ok(Panel::metric_lines(
+        design, metric, definition, unit, lines, false,
+    ))
 }
 
 /// The key entries for the variants' series (none for a single variant).
@@ -173,30 +196,9 @@ pub(super) fn metrics_by_cycle_svg(design: &Design<'_>) -> Result<String, Error>
     } else {
         0.0
     };
-    let mut sections = Vec::new();
-    if design.single_host() {
-        for (group, names) in RUN_ROWS {
-            let panels = names
-                .iter()
-                .map(|m| panel(design, Rows::Host(0), m, &positions, dodge, best))
-                .collect::<Result<Vec<_>, _>>()?;
-            sections.push(Section {
-                heading: Some(capitalised(group.label())),
-                panels,
-            });
-        }
-    } else {
-        for rows in design.row_sets() {
-            let panels = ALLIANCE_METRICS
-                .iter()
-                .map(|m| panel(design, rows, m, &positions, dodge, best))
-                .collect::<Result<Vec<_>, _>>()?;
-            sections.push(Section {
-                heading: Some(design.rows_name(rows)),
-                panels,
-            });
-        }
-    }
+    let sections = headline_sections(design, |rows, m| {
+        panel(design, rows, m, &positions, dodge, best)
+    })?;
     let mut key = variant_key(design, Swatch::Series);
     if key.is_empty() {
         key.push((

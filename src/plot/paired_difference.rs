@@ -5,11 +5,9 @@
 
 use super::axis::{category_axis, thousands, unit_label};
 use super::design::{Design, Rows, metric_row};
-use super::draw::{BLUE_OI, Bar, MIN_WIDTH, capitalised};
-use super::grid::{Body, Figure, Panel, Section, Swatch, figure_svg};
-use super::metrics_by_cycle::{
-    ALLIANCE_METRICS, RUN_ROWS, unit_and_definition, variant_color, variant_key,
-};
+use super::draw::{BLUE_OI, Bar, MIN_WIDTH};
+use super::grid::{Body, Figure, Panel, Swatch, figure_svg};
+use super::metrics_by_cycle::{headline_sections, unit_and_definition, variant_color, variant_key};
 use super::titles::metric_title;
 use crate::error::Error;
 
@@ -103,30 +101,7 @@ pub(super) fn paired_difference_svg(design: &Design<'_>) -> Result<Option<String
         })
         .collect();
     let x_axis = category_axis(&labels, design.cycle_desc(), f64::from(panel_w - 120));
-    let mut sections = Vec::new();
-    if design.single_host() {
-        for (group, names) in RUN_ROWS {
-            let panels = names
-                .iter()
-                .map(|m| panel(design, Rows::Host(0), m))
-                .collect::<Result<Vec<_>, _>>()?;
-            sections.push(Section {
-                heading: Some(capitalised(group.label())),
-                panels,
-            });
-        }
-    } else {
-        for rows in design.row_sets() {
-            let panels = ALLIANCE_METRICS
-                .iter()
-                .map(|m| panel(design, rows, m))
-                .collect::<Result<Vec<_>, _>>()?;
-            sections.push(Section {
-                heading: Some(design.rows_name(rows)),
-                panels,
-            });
-        }
-    }
+    let sections = headline_sections(design, |rows, m| panel(design, rows, m))?;
     let mut key = variant_key(design, Swatch::Bar);
     if key.is_empty() {
         key.push((

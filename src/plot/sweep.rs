@@ -2,12 +2,12 @@
 //! per cycle setting. One host: one row of panels; an alliance: a section per host (and one
 //! for the patron's totals among the chosen metrics).
 
-use super::axis::{Axis, padded, thin_ticks, thousands, unit_label};
+use super::axis::{Axis, padded, thin_ticks, thousands};
 use super::design::{Design, Rows, metric_row};
 use super::draw::{LABEL_SIZE, Line, MIN_WIDTH, MUTED, Pt, SERIES, fit};
-use super::grid::{Body, Figure, Panel, Scale, Section, Swatch, figure_svg};
+use super::grid::{Figure, Panel, Section, Swatch, figure_svg};
 use super::metrics_by_cycle::unit_and_definition;
-use super::titles::{metric_title, total_metric};
+use super::titles::total_metric;
 use crate::error::Error;
 
 /// Panel width, pixels.
@@ -123,20 +123,9 @@ fn panel(
             pts,
         });
     }
-    Ok(Panel {
-        title: metric_title(metric).to_string(),
-        subtitle: definition.to_string(),
-        y_desc: unit_label(unit, &design.report.units),
-        body: Body::Lines {
-            lines,
-            scale: if unit == "level 0 to 1" {
-                Scale::Level
-            } else {
-                Scale::Free
-            },
-            bands: true,
-        },
-    })
+    Ok(Panel::metric_lines(
+        design, metric, definition, unit, lines, true,
+    ))
 }
 
 /// The chart (SVG text).
