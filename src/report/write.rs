@@ -171,32 +171,42 @@ pub fn check_file_name(name: &str) -> Result<(), Error> {
     }
 }
 
-/// Makes sure `dir` is a folder, creating it (and its parents) if missing; returns whether it
-/// was created. A symbolic link to a folder is accepted.
-fn prepare_dir(dir: &Path) -> Result<bool, Error> {
+/// Whether `dir` can be used as an output folder without creating anything: `Ok(true)` if it is
+/// a folder (or a link to one), `Ok(false)` if nothing is there yet (it can be created), or the
+/// rule it breaks: an empty name, a file that is not a folder, a symbolic link to nothing
+/// (negcycle creates no folder through a link), a path through a file. A folder another run
+/// creates between the two looks taken here counts as a folder.
+pub fn check_output_folder(dir: &Path) -> Result<bool, String> {
     if dir.as_os_str().is_empty() {
-        return Err(io_error(dir, "the folder name is empty"));
+        return Err("the folder name is empty".into());
     }
     match fs::metadata(dir) {
-        Ok(meta) if meta.is_dir() => Ok(false),
-        Ok(_) => Err(io_error(dir, "exists and is not a folder")),
+        Ok(meta) if meta.is_dir() => Ok(true),
+        Ok(_) => Err("exists and is not a folder".into()),
         Err(e) if e.kind() == io::ErrorKind::NotFound => {
             // Only a link that is still a link counts: a folder that another run created since
             // the first look is a folder (the lock then orders the two runs).
-            if fs::symlink_metadata(dir).is_ok_and(|m| m.file_type().is_symlink()) {
-                return Err(io_error(
-                    dir,
-                    "is a symbolic link to nothing (negcycle creates no folder through a link)",
-                ));
+            match fs::symlink_metadata(dir) {
+                Ok(m) if m.file_type().is_symlink() => Err(
+                    "is a symbolic link to nothing (negcycle creates no folder through a link)"
+                        .into(),
+                ),
+                Ok(m) if m.is_dir() => Ok(true),
+                _ => Ok(false),
             }
-            fs::create_dir_all(dir)
-                .map_err(|e| io_error(dir, format!("cannot create the folder: {e}")))?;
-            // create_dir_all succeeds on an existing folder; it created it only if it is new to
-            // this run, which the lock's cleanup does not depend on.
-            Ok(true)
         }
-        Err(e) => Err(io_error(dir, format!("cannot be used as a folder: {e}"))),
+        Err(e) => Err(format!("cannot be used as a folder: {e}")),
     }
+}
+
+/// Makes sure `dir` is a folder, creating it (and its parents) if missing; returns whether it
+/// was created. A symbolic link to a folder is accepted.
+fn prepare_dir(dir: &Path) -> Result<bool, Error> {
+    if check_output_folder(dir).map_err(|rule| io_error(dir, rule))? {
+        return Ok(false);
+    }
+    fs::create_dir_all(dir).map_err(|e| io_error(dir, format!("cannot create the folder: {e}")))?;
+    Ok(true)
 }
 
 /// Opens (creating if missing) the lock file without following a symbolic link.

@@ -274,8 +274,7 @@ impl Model {
     /// # Errors
     /// [`Error::Scenario`] naming `cycle_years` if it is not a positive whole number of steps.
     pub fn arm(&self, cycle_years: f64) -> Result<Arm, Error> {
-        let schedule = self.scenario.agreement.schedule.clone();
-        self.arm_with_schedule(&schedule, cycle_years)
+        self.arm_with_schedule(&self.scenario.agreement.schedule, cycle_years)
     }
 
     /// The arm whose agreements last `schedule[0]`, `schedule[1]`, … years (the first is in

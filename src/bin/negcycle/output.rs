@@ -11,35 +11,8 @@ use std::path::Path;
 /// once the results are ready).
 pub(crate) fn check_out_dir(out: Option<&Path>) -> Result<(), Failure> {
     if let Some(dir) = out {
-        if dir.as_os_str().is_empty() {
-            return Err(invalid("--out: the directory name is empty"));
-        }
-        match std::fs::metadata(dir) {
-            Ok(meta) if meta.is_dir() => {}
-            Ok(_) => {
-                return Err(invalid(format!(
-                    "--out: {} exists and is not a directory",
-                    dir.display()
-                )));
-            }
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                // A folder another run created since the first look is not a link.
-                if std::fs::symlink_metadata(dir).is_ok_and(|m| m.file_type().is_symlink()) {
-                    return Err(invalid(format!(
-                        "--out: {} is a symbolic link to nothing (no directory is created \
-                         through a link)",
-                        dir.display()
-                    )));
-                }
-            }
-            // E.g. a path through a regular file (`report.csv/out`).
-            Err(e) => {
-                return Err(invalid(format!(
-                    "--out: {} cannot be used as a directory: {e}",
-                    dir.display()
-                )));
-            }
-        }
+        negcycle::report::write::check_output_folder(dir)
+            .map_err(|rule| invalid(format!("--out: {}: {rule}", dir.display())))?;
     }
     Ok(())
 }
