@@ -10,7 +10,9 @@
 //!   from the previous agreement's expiry to the signing: positive is a lapse, negative an early
 //!   deal; empty if unknown), `negotiation_rounds` (empty if unknown), `flags` (what sources
 //!   disagree on; kept verbatim); optionally `first_year_amount` (the first year's payment, a
-//!   positive number, empty if unknown) and `amount_unit` (its unit, e.g. `KRW_bn`).
+//!   positive number, empty if unknown), `amount_unit` (its unit, e.g. `KRW_bn`) and
+//!   `opening_demand` (the patron's opening demand, free text; read as an amount where it
+//!   starts with one: [`OpeningDemand::parse`]).
 //! - **Lapse layout** (Japan's Host Nation Support record, `data/japan_hns_history.csv`,
 //!   embedded: [`Record::japan_hns`]): `ordinal`, `first_fy`, `last_fy` (fiscal years, read as
 //!   `first_year` / `last_year`), `duration_years`, `lapsed` (`yes` or `no`), `lapse_months`
@@ -53,6 +55,10 @@ pub struct Agreement {
     pub first_year_amount: Option<f64>,
     /// The unit of `first_year_amount` (empty if none).
     pub amount_unit: String,
+    /// The patron's opening demand for this agreement where the record states it as an amount
+    /// (`opening_demand` column; see [`OpeningDemand::parse`]); `None` where the column is
+    /// absent, empty or a phrase such as `increase sought`.
+    pub opening_demand: Option<OpeningDemand>,
     /// What the sources disagree on (empty if nothing).
     pub flags: String,
 }
@@ -167,6 +173,7 @@ impl Record {
                     rounds: col("negotiation_rounds")?,
                     amount: optional("first_year_amount"),
                     unit: optional("amount_unit"),
+                    opening: optional("opening_demand"),
                 },
                 flags: col("flags")?,
                 names: ["first_year", "last_year"],
@@ -213,6 +220,64 @@ impl Record {
     }
 }
 
+/// An opening demand stated as an amount: `~1000 KRW_bn`, `>=440 USD_m`, `5 USD_bn`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OpeningDemand {
+    /// The amount in `unit`.
+    pub amount: f64,
+    /// The unit as written (`KRW_bn`, `USD_m`, …).
+    pub unit: String,
+}
+
+impl OpeningDemand {
+    /// Reads the amount at the start of an `opening_demand` cell: an optional `~` (about) or
+    /// `>=` (at least), a positive number, a space and a unit token `CUR_m` or `CUR_bn` (a
+    /// currency code of three capital letters, millions or billions); anything after the unit
+    /// (`then 1 USD_bn floor`) is commentary. Any other text (`increase sought`,
+    /// `>=50% cost share`, `none public`) is a description, not an amount: `None`. The column is
+    /// free text, so this is never an error.
+    pub fn parse(text: &str) -> Option<OpeningDemand> {
+        let t = text.trim();
+        let t = t
+            .strip_prefix(">=")
+            .or_else(|| t.strip_prefix('~'))
+            .unwrap_or(t);
+        let mut words = t.split_whitespace();
+        let amount: f64 = words.next()?.parse().ok()?;
+        let unit = words.next()?;
+        let (currency, scale) = unit.split_once('_')?;
+        let known_scale = matches!(scale, "m" | "bn");
+        let currency_code = currency.len() == 3 && currency.bytes().all(|b| b.is_ascii_uppercase());
+        (amount.is_finite() && amount > 0.0 && known_scale && currency_code).then(|| {
+            OpeningDemand {
+                amount,
+                unit: unit.to_string(),
+            }
+        })
+    }
+
+    /// Its amount in `unit`: as written when `unit` is its own unit; otherwise converted
+    /// between `CUR_m` and `CUR_bn` of one currency; `None` if the currencies differ or either
+    /// unit is of another form (e.g. `USD_m_mixed`, which is not `USD_m`).
+    pub fn in_unit(&self, unit: &str) -> Option<f64> {
+        if unit == self.unit {
+            return Some(self.amount);
+        }
+        let scale = |u: &str| -> Option<(String, f64)> {
+            let (c, s) = u.split_once('_')?;
+            let f = match s {
+                "m" => 1e6,
+                "bn" => 1e9,
+                _ => return None,
+            };
+            Some((c.to_string(), f))
+        };
+        let (c0, f0) = scale(&self.unit)?;
+        let (c1, f1) = scale(unit)?;
+        (c0 == c1).then(|| self.amount * f0 / f1)
+    }
+}
+
 /// Column positions.
 struct Columns {
     ordinal: usize,
@@ -233,6 +298,7 @@ enum Layout {
         rounds: usize,
         amount: Option<usize>,
         unit: Option<usize>,
+        opening: Option<usize>,
     },
     /// The lapse layout: lapsed yes/no and lapse months.
     Lapse { lapsed: usize, lapse_months: usize },
@@ -283,6 +349,7 @@ impl Columns {
             lapse_months: None,
             first_year_amount: None,
             amount_unit: String::new(),
+            opening_demand: None,
             flags: get(self.flags).to_string(),
         };
         match self.layout {
@@ -291,6 +358,7 @@ impl Columns {
                 rounds,
                 amount,
                 unit,
+                opening,
             } => {
                 a.signing_lag_months = match get(lag) {
                     "" => None,
@@ -334,6 +402,9 @@ impl Columns {
                 }
                 if let Some(i) = unit {
                     a.amount_unit = get(i).to_string();
+                }
+                if let Some(i) = opening {
+                    a.opening_demand = OpeningDemand::parse(get(i));
                 }
             }
             Layout::Lapse {
@@ -424,6 +495,36 @@ mod tests {
         let a12 = &r.agreements[11];
         assert_eq!((a12.lapsed, a12.lapse_months), (Some(false), Some(0.0)));
         assert_eq!(r.agreements[0].lapsed, None);
+    }
+
+    #[test]
+    fn opening_demands_are_read_where_the_record_states_an_amount() {
+        let r = Record::sma().unwrap();
+        let demand = |k: usize| {
+            r.agreements[k - 1]
+                .opening_demand
+                .as_ref()
+                .map(|d| (d.amount, d.unit.as_str()))
+        };
+        assert_eq!(demand(1), None);
+        assert_eq!(demand(2), Some((260.0, "USD_m")));
+        assert_eq!(demand(4), Some((440.0, "USD_m")));
+        assert_eq!(demand(5), Some((580.0, "USD_m")));
+        // Phrases are descriptions, not amounts.
+        for k in [6, 7, 8, 12] {
+            assert_eq!(demand(k), None, "agreement {k}");
+        }
+        assert_eq!(demand(9), Some((1000.0, "KRW_bn")));
+        assert_eq!(demand(10), Some((1400.0, "KRW_bn")));
+        assert_eq!(demand(11), Some((5.0, "USD_bn")));
+        let five = r.agreements[10].opening_demand.as_ref().unwrap();
+        assert_eq!(five.in_unit("USD_m"), Some(5000.0));
+        assert_eq!(five.in_unit("KRW_bn"), None);
+        assert_eq!(five.in_unit("USD_m_mixed"), None);
+        assert_eq!(OpeningDemand::parse(">=50% cost share"), None);
+        assert_eq!(OpeningDemand::parse("-3 USD_m"), None);
+        assert_eq!(OpeningDemand::parse("NaN USD_m"), None);
+        assert_eq!(OpeningDemand::parse("12 usd_m"), None);
     }
 
     #[test]

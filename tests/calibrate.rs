@@ -8,7 +8,7 @@ use negcycle::calibrate::inference::{chi2_sf, j_statistic, sandwich};
 use negcycle::calibrate::{
     FlagPolicy, FreeParam, OptimiserSettings, RecordMoments, Settings, Simulator, calibrate,
 };
-use negcycle::record::{Agreement, Record};
+use negcycle::record::{Agreement, OpeningDemand, Record};
 use std::sync::Arc;
 
 /// A record calendar of `n` agreements from 1991 with durations cycling over `pattern`.
@@ -28,6 +28,7 @@ fn calendar(n: usize, pattern: &[u32]) -> Record {
                 lapse_months: None,
                 first_year_amount: None,
                 amount_unit: String::new(),
+                opening_demand: None,
                 flags: String::new(),
             };
             year += d as i32;
@@ -47,14 +48,26 @@ fn synthetic_record(scenario: &Scenario, calendar: &Record, seed: u64) -> Record
     let outcomes = sim.replica_outcomes(scenario, 0).unwrap();
     let mut r = calendar.clone();
     r.origin = format!("synthetic (seed {seed})");
+    let mut previous_amount = None;
     for (a, o) in r.agreements.iter_mut().skip(1).zip(outcomes) {
-        let Some(o) = o else { continue };
+        let Some(o) = o else {
+            previous_amount = None;
+            continue;
+        };
         a.signing_lag_months = o.lag_months;
         a.lapsed = o.lapsed;
         a.lapse_months = o.lapse_months;
         a.negotiation_rounds = o.rounds.map(|x| x as u32);
         a.first_year_amount = o.log_amount.map(f64::exp);
         a.amount_unit = "units".into();
+        // The demand as the record states it: an amount in the previous agreement's unit.
+        a.opening_demand = previous_amount
+            .zip(o.opening_premium)
+            .map(|(paid, p): (f64, f64)| OpeningDemand {
+                amount: paid * p.exp(),
+                unit: "units".into(),
+            });
+        previous_amount = a.first_year_amount;
     }
     r
 }

@@ -234,7 +234,9 @@ pub fn calibrate(
     let theta = results[b].theta.clone();
     let (q, sim) = obj.evaluate(&theta)?;
     let (g, steps) = jacobian(&obj, &theta)?;
-    let omega = replica_covariance(&sim.replicas, m);
+    let record_variance: Vec<f64> = data.moments.iter().map(|d| d.variance).collect();
+    let (omega, omega_from_record) =
+        inference::conservative_covariance(&replica_covariance(&sim.replicas, m), &record_variance);
     let gap: Vec<f64> = data
         .moments
         .iter()
@@ -329,6 +331,11 @@ pub fn calibrate(
             mc_se: sim.mc_se[i],
             replicas_with_it: sim.count[i],
             inside_band: sim.mean[i] >= d.band.0 && sim.mean[i] <= d.band.1,
+            variance_source: if omega_from_record[i] {
+                "record"
+            } else {
+                "replicas"
+            },
         })
         .collect();
     let calibrated = objective::scenario_at(&obj.base, &est_free, &theta)?;

@@ -18,18 +18,33 @@
 //! | `rounds` | mean formal rounds, where recorded | rounds | sample variance / n | mean ± 1.96·se |
 //! | `payment_growth` | log growth of the first-year payment from the first to the last agreement of the record's final run in one currency (SMA: KRW bn, 2005 → 2026) | log units | `k·s²`: `k` log changes between successive agreements, `s²` their sample variance (a random walk's variance) | ± 1.96·se |
 //! | `payment_change_sd` | standard deviation of the log change of the first-year payment between successive agreements of that run | log units | `s²/(2(k−1))` (normal theory) | ± 1.96·se, floored at 0 |
+//! | `opening_premium` | mean log premium of the patron's opening demand over the payment in force when talks opened, where the record states the demand as an amount in the previous agreement's currency | log units | sample variance / n | mean ± 1.96·se |
 //!
 //! The `p̃` of the binomial variance keeps a share of 0 or 1 (no lapse of 12 months, say) from
 //! getting an infinite weight. The simulated payment of an agreement is its agreed level
 //! `X*_s·e^p` at the signing step `s` (the first year's payment when `agreement.indexation`
 //! and `agreement.escalator` are 0, as in the SMA presets); log growth is unit-free, so the
 //! scenario's currency need not be the record's.
+//!
+//! The opening premium of the record is `ln(D_k / A_{k−1})`: the demand `D_k` for agreement `k`
+//! (its `opening_demand`, [`crate::record::OpeningDemand`]) over the previous agreement's
+//! first-year amount `A_{k−1}`, only where the two are in one currency (millions and billions
+//! converted; `USD_m_mixed` is not `USD_m`, and a dollar demand against a won payment would need
+//! an exchange rate the record does not have). The SMA record gives four: 1993 (260 over 150
+//! USD m), 1998 (440 over 330 USD m), 2013 (~1000 over 760 KRW bn) and 2018 (~1400 over 920
+//! KRW bn). The simulated one is
+//! `O_P − q`: the patron's opening over the status quo, both log premiums over `X*`
+//! ([`crate::metrics::NegotiationRecord`]), i.e. the log of the opening demand over the payment
+//! in force. The model's payment is flat within a term when `agreement.indexation` and
+//! `agreement.escalator` are 0, so its payment in force is the first-year amount; the record's
+//! payments rose within terms (1998: 399 against a first year of 330), so against the last
+//! year's payment the record's premium would be smaller (about 0.2 instead of 0.38).
 
 use crate::record::Record;
 use serde::Serialize;
 
 /// The moments in order (the keys of [`MomentKind::key`]).
-pub const MOMENT_KINDS: [MomentKind; 8] = [
+pub const MOMENT_KINDS: [MomentKind; 9] = [
     MomentKind::LapseShare,
     MomentKind::LongLapseShare,
     MomentKind::LapseMonths,
@@ -38,6 +53,7 @@ pub const MOMENT_KINDS: [MomentKind; 8] = [
     MomentKind::Rounds,
     MomentKind::PaymentGrowth,
     MomentKind::PaymentChangeSd,
+    MomentKind::OpeningPremium,
 ];
 
 /// Number of moment kinds.
@@ -66,6 +82,8 @@ pub enum MomentKind {
     PaymentGrowth,
     /// Standard deviation of the log change between successive agreements.
     PaymentChangeSd,
+    /// Mean log premium of the patron's opening demand over the payment in force.
+    OpeningPremium,
 }
 
 impl MomentKind {
@@ -80,6 +98,7 @@ impl MomentKind {
             MomentKind::Rounds => "rounds",
             MomentKind::PaymentGrowth => "payment_growth",
             MomentKind::PaymentChangeSd => "payment_change_sd",
+            MomentKind::OpeningPremium => "opening_premium",
         }
     }
 
@@ -89,7 +108,9 @@ impl MomentKind {
             MomentKind::LapseShare | MomentKind::LongLapseShare | MomentKind::EarlyShare => "share",
             MomentKind::LapseMonths | MomentKind::EarlyLeadMonths => "months",
             MomentKind::Rounds => "rounds",
-            MomentKind::PaymentGrowth | MomentKind::PaymentChangeSd => "log units",
+            MomentKind::PaymentGrowth
+            | MomentKind::PaymentChangeSd
+            | MomentKind::OpeningPremium => "log units",
         }
     }
 
@@ -107,6 +128,9 @@ impl MomentKind {
             }
             MomentKind::PaymentChangeSd => {
                 "sd of the log change of the first-year payment between agreements"
+            }
+            MomentKind::OpeningPremium => {
+                "mean log premium of the patron's opening demand over the payment in force"
             }
         }
     }
@@ -144,6 +168,8 @@ pub struct Outcome {
     pub rounds: Option<f64>,
     /// Log of the agreement's first-year payment (any fixed unit).
     pub log_amount: Option<f64>,
+    /// Log of the patron's opening demand over the payment in force when talks opened.
+    pub opening_premium: Option<f64>,
 }
 
 /// Which of a negotiation's values enter the moments (from the record and the flag policy).
@@ -157,6 +183,8 @@ pub struct Mask {
     pub rounds: bool,
     /// Part of the one-currency payment run.
     pub amount: bool,
+    /// The opening premium.
+    pub opening: bool,
 }
 
 /// One moment of the record.
@@ -235,6 +263,11 @@ pub fn values(outcomes: &[Option<Outcome>], masks: &[Mask]) -> [Vec<f64>; N_KIND
                 v[5].push(r);
             }
         }
+        if m.opening {
+            if let Some(p) = o.opening_premium {
+                v[8].push(p);
+            }
+        }
     }
     // Log changes between successive agreements of the run, all present.
     if run.len() >= 2 && run.iter().all(Option::is_some) {
@@ -293,14 +326,21 @@ pub fn wilson95(x: f64, n: f64) -> (f64, f64) {
 pub fn record_outcomes(record: &Record) -> Vec<Outcome> {
     record
         .agreements
-        .iter()
-        .skip(1)
-        .map(|a| Outcome {
-            lapsed: a.lapsed,
-            lapse_months: a.lapse_months,
-            lag_months: a.signing_lag_months,
-            rounds: a.negotiation_rounds.map(f64::from),
-            log_amount: a.first_year_amount.map(f64::ln),
+        .windows(2)
+        .map(|w| {
+            let (previous, a) = (&w[0], &w[1]);
+            let opening_premium = a.opening_demand.as_ref().and_then(|d| {
+                let demand = d.in_unit(&previous.amount_unit)?;
+                previous.first_year_amount.map(|paid| (demand / paid).ln())
+            });
+            Outcome {
+                lapsed: a.lapsed,
+                lapse_months: a.lapse_months,
+                lag_months: a.signing_lag_months,
+                rounds: a.negotiation_rounds.map(f64::from),
+                log_amount: a.first_year_amount.map(f64::ln),
+                opening_premium,
+            }
         })
         .collect()
 }
@@ -329,21 +369,23 @@ impl RecordMoments {
         let excluded = |a: &crate::record::Agreement| {
             policy == FlagPolicy::Exclude && !a.flags.trim().is_empty()
         };
+        let recorded = record_outcomes(record);
         let masks: Vec<Mask> = negotiated
             .iter()
             .zip(&in_run)
-            .map(|(a, &run)| {
+            .zip(&recorded)
+            .map(|((a, &run), o)| {
                 let keep = !excluded(a);
                 Mask {
                     lapse: keep && a.lapsed.is_some() && a.lapse_months.is_some(),
                     early: keep && a.signing_lag_months.is_some(),
                     rounds: keep && a.negotiation_rounds.is_some(),
                     amount: keep && run,
+                    opening: keep && o.opening_premium.is_some(),
                 }
             })
             .collect();
-        let outcomes: Vec<Option<Outcome>> =
-            record_outcomes(record).into_iter().map(Some).collect();
+        let outcomes: Vec<Option<Outcome>> = recorded.into_iter().map(Some).collect();
         let vals = values(&outcomes, &masks);
         let stats = statistics(&vals);
         let rows_of = |pick: fn(&Mask) -> bool| -> Vec<u32> {
@@ -370,7 +412,10 @@ impl RecordMoments {
                     _ => sample_variance(v) / n,
                 };
                 let h = 1.959_963_984_540_054 * var.sqrt();
-                let floor = !matches!(kind, MomentKind::PaymentGrowth | MomentKind::Rounds);
+                let floor = !matches!(
+                    kind,
+                    MomentKind::PaymentGrowth | MomentKind::Rounds | MomentKind::OpeningPremium
+                );
                 let lo = value - h;
                 (var, (if floor { lo.max(0.0) } else { lo }, value + h))
             };
@@ -383,7 +428,8 @@ impl RecordMoments {
                 }
                 MomentKind::EarlyShare | MomentKind::EarlyLeadMonths => rows_of(|m| m.early),
                 MomentKind::Rounds => rows_of(|m| m.rounds),
-                _ => rows_of(|m| m.amount),
+                MomentKind::OpeningPremium => rows_of(|m| m.opening),
+                MomentKind::PaymentGrowth | MomentKind::PaymentChangeSd => rows_of(|m| m.amount),
             };
             moments.push(Moment {
                 kind,
@@ -455,7 +501,7 @@ mod tests {
         let r = Record::sma().unwrap();
         let m = RecordMoments::from_record(&r, FlagPolicy::Keep);
         let get = |k: &str| m.get(k).unwrap();
-        assert_eq!(m.moments.len(), 8);
+        assert_eq!(m.moments.len(), 9);
         let lapse = get("lapse_share");
         assert_eq!((lapse.value, lapse.n), (6.0 / 11.0, 11));
         assert!((lapse.variance - (6.5 / 12.0) * (5.5 / 12.0) / 11.0).abs() < 1e-15);
@@ -468,6 +514,18 @@ mod tests {
         let g = get("payment_growth");
         assert!((g.value - (1519.2f64 / 680.4).ln()).abs() < 1e-12);
         assert_eq!((g.n, g.rows.clone()), (6, vec![6, 7, 8, 9, 10, 11, 12]));
+        // The four demands stated in the previous agreement's currency.
+        let o = get("opening_premium");
+        assert_eq!(o.rows, vec![2, 4, 9, 10]);
+        let premiums = [
+            (260.0f64 / 150.0).ln(),
+            (440.0f64 / 330.0).ln(),
+            (1000.0f64 / 760.0).ln(),
+            (1400.0f64 / 920.0).ln(),
+        ];
+        let mean = premiums.iter().sum::<f64>() / 4.0;
+        assert!((o.value - mean).abs() < 1e-12, "{o:?}");
+        assert!((o.variance - sample_variance(&premiums) / 4.0).abs() < 1e-15);
         // Every band holds its value.
         for x in &m.moments {
             assert!(x.band.0 <= x.value && x.value <= x.band.1, "{x:?}");

@@ -57,6 +57,10 @@ pub struct FitRow {
     pub replicas_with_it: u64,
     /// Whether the simulated mean is inside the record's band.
     pub inside_band: bool,
+    /// Where its variance in the standard errors and J comes from: `replicas` (the model's
+    /// spread at the estimate) or `record` (the record's own, where larger:
+    /// [`super::inference::conservative_covariance`]).
+    pub variance_source: &'static str,
 }
 
 /// Where a calibration came from.
@@ -178,19 +182,20 @@ impl Calibration {
         }
         let _ = writeln!(
             s,
-            "\n{:<20} {:>9} {:>21} {:>10} {:>9}  inside band",
+            "\n{:<20} {:>9} {:>21} {:>10} {:>9}  inside band  variance from",
             "moment", "record", "record 95% band", "simulated", "MC se"
         );
         for f in &self.fit {
             let _ = writeln!(
                 s,
-                "{:<20} {:>9.4} {:>21} {:>10.4} {:>9.4}  {}",
+                "{:<20} {:>9.4} {:>21} {:>10.4} {:>9.4}  {:<11}  {}",
                 f.moment,
                 f.record,
                 format!("[{:.4}, {:.4}]", f.band.0, f.band.1),
                 f.simulated,
                 f.mc_se,
-                if f.inside_band { "yes" } else { "no" }
+                if f.inside_band { "yes" } else { "no" },
+                f.variance_source
             );
         }
         let _ = write!(s, "\nobjective Q = {:.4}", self.objective);
@@ -308,7 +313,7 @@ impl Calibration {
                 num(f.simulated),
                 num(f.mc_se),
                 f.inside_band.to_string(),
-                "".into(),
+                format!("variance from {}", f.variance_source),
                 "".into(),
                 "".into(),
                 "".into(),

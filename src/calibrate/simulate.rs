@@ -274,6 +274,7 @@ fn outcomes(
             lag_months: Some(r.signing_months),
             rounds: Some(f64::from(r.rounds)),
             log_amount: r.premium.map(|p| path.log_fair(sign) + p),
+            opening_premium: Some(r.patron_opening - r.status_quo),
         });
     }
     out
