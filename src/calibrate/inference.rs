@@ -429,6 +429,26 @@ pub fn conservative_covariance(omega: &Matrix, record_variance: &[f64]) -> (Matr
     (out, from_record)
 }
 
+/// The 2.5% and 97.5% quantiles of moment `i` over the replicas that have it (linear
+/// interpolation between order statistics, Hyndman & Fan 1996 type 7; `None` without any).
+pub fn central_range95(replicas: &[Vec<f64>], i: usize) -> Option<(f64, f64)> {
+    let mut v: Vec<f64> = replicas
+        .iter()
+        .filter_map(|r| r.get(i).copied())
+        .filter(|x| x.is_finite())
+        .collect();
+    if v.is_empty() {
+        return None;
+    }
+    v.sort_by(f64::total_cmp);
+    let q = |p: f64| {
+        let h = (v.len() - 1) as f64 * p;
+        let (lo, hi) = (h.floor() as usize, h.ceil() as usize);
+        v[lo] + (h - lo as f64) * (v[hi] - v[lo])
+    };
+    Some((q(0.025), q(0.975)))
+}
+
 /// The covariance of the replicas' moment vectors (pairwise over the replicas that have both).
 pub fn replica_covariance(replicas: &[Vec<f64>], m: usize) -> Matrix {
     let mut c = zeros(m, m);
@@ -456,6 +476,21 @@ pub fn replica_covariance(replicas: &[Vec<f64>], m: usize) -> Matrix {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_central_range_is_the_type_7_quantiles() {
+        // 0, 1, …, 40: h = 40·0.025 = 1 and 40·0.975 = 39 exactly.
+        let reps: Vec<Vec<f64>> = (0..=40)
+            .rev()
+            .map(|x| vec![f64::from(x), f64::NAN])
+            .collect();
+        assert_eq!(central_range95(&reps, 0), Some((1.0, 39.0)));
+        // Two values: interpolated; none: NaN.
+        let two = vec![vec![0.0], vec![10.0]];
+        let (lo, hi) = central_range95(&two, 0).unwrap();
+        assert!((lo - 0.25).abs() < 1e-12 && (hi - 9.75).abs() < 1e-12);
+        assert_eq!(central_range95(&reps, 1), None);
+    }
 
     #[test]
     fn the_conservative_covariance_takes_the_larger_variance_and_keeps_correlations() {

@@ -329,6 +329,7 @@ pub fn calibrate(
             weight: d.weight,
             simulated: sim.mean[i],
             mc_se: sim.mc_se[i],
+            replica_range: inference::central_range95(&sim.replicas, i),
             replicas_with_it: sim.count[i],
             inside_band: sim.mean[i] >= d.band.0 && sim.mean[i] <= d.band.1,
             variance_source: if omega_from_record[i] {

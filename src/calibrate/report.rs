@@ -53,6 +53,11 @@ pub struct FitRow {
     pub simulated: f64,
     /// Its Monte Carlo standard error.
     pub mc_se: f64,
+    /// The central 95% range of one replica's value (2.5% and 97.5% quantiles over the
+    /// replicas that have it, linear interpolation): what a record of this size would show
+    /// under the model at the estimate, to set beside the record's value (`None` if no
+    /// replica has it).
+    pub replica_range: Option<(f64, f64)>,
     /// Replicas that had it.
     pub replicas_with_it: u64,
     /// Whether the simulated mean is inside the record's band.
@@ -182,18 +187,20 @@ impl Calibration {
         }
         let _ = writeln!(
             s,
-            "\n{:<20} {:>9} {:>21} {:>10} {:>9}  inside band  variance from",
-            "moment", "record", "record 95% band", "simulated", "MC se"
+            "\n{:<20} {:>9} {:>21} {:>10} {:>9} {:>21}  inside band  variance from",
+            "moment", "record", "record 95% band", "simulated", "MC se", "replicas' 95% range"
         );
         for f in &self.fit {
             let _ = writeln!(
                 s,
-                "{:<20} {:>9.4} {:>21} {:>10.4} {:>9.4}  {:<11}  {}",
+                "{:<20} {:>9.4} {:>21} {:>10.4} {:>9.4} {:>21}  {:<11}  {}",
                 f.moment,
                 f.record,
                 format!("[{:.4}, {:.4}]", f.band.0, f.band.1),
                 f.simulated,
                 f.mc_se,
+                f.replica_range
+                    .map_or("-".to_string(), |r| format!("[{:.4}, {:.4}]", r.0, r.1)),
                 if f.inside_band { "yes" } else { "no" },
                 f.variance_source
             );
@@ -290,6 +297,8 @@ impl Calibration {
                 "".into(),
                 "".into(),
                 "".into(),
+                "".into(),
+                "".into(),
             ];
             push_row(&mut out, &row);
         }
@@ -318,6 +327,8 @@ impl Calibration {
                 "".into(),
                 "".into(),
                 "".into(),
+                onum(f.replica_range.map(|r| r.0)),
+                onum(f.replica_range.map(|r| r.1)),
             ];
             push_row(&mut out, &row);
         }
@@ -386,7 +397,7 @@ impl Calibration {
 
 /// The columns of [`Calibration::to_csv_string`] (and of the selection rows of
 /// [`super::Selection::to_csv_string`]).
-pub const CSV_COLUMNS: [&str; 23] = [
+pub const CSV_COLUMNS: [&str; 25] = [
     "scenario",
     "kind",
     "name",
@@ -410,6 +421,8 @@ pub const CSV_COLUMNS: [&str; 23] = [
     "j",
     "df",
     "p_value",
+    "replica_lo",
+    "replica_hi",
 ];
 
 pub(crate) fn push_row(out: &mut String, row: &[String]) {
