@@ -38,11 +38,12 @@ pub struct EnvironmentPath {
 /// term is `D_t = C + b_t` with `C` fixed by the contract, and its payment is `K·e_t`. The
 /// columns are [`PathSums::B`] (`Σ b`, log units), [`PathSums::B2`] (`Σ b²`), [`PathSums::W`]
 /// (`Σ w`: the present value of `X*`, money), [`PathSums::BW`] (`Σ b·w`), [`PathSums::B2W`]
-/// (`Σ b²·w`), [`PathSums::PAY_PV`] (`Σ e·Δe^{−rtΔ}`, years), [`PathSums::PAY`] (`Σ e`, steps)
-/// and [`PathSums::DT_DISCOUNT`] (`Σ Δe^{−rtΔ}`, years).
+/// (`Σ b²·w`), [`PathSums::PAY_PV`] (`Σ e·Δe^{−rtΔ}`, years) and [`PathSums::PAY`] (`Σ e`,
+/// steps). Lapses are summed step by step instead (they are short, and late in a long horizon a
+/// difference of two large prefix sums would keep few of their digits).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub(crate) struct PathSums {
-    pub(crate) rows: Vec<[f64; 8]>,
+    pub(crate) rows: Vec<[f64; 7]>,
 }
 
 impl PathSums {
@@ -53,7 +54,6 @@ impl PathSums {
     pub(crate) const B2W: usize = 4;
     pub(crate) const PAY_PV: usize = 5;
     pub(crate) const PAY: usize = 6;
-    pub(crate) const DT_DISCOUNT: usize = 7;
 }
 
 impl EnvironmentPath {
@@ -157,7 +157,7 @@ impl EnvironmentPath {
         rows.clear();
         let base0 = self.mismatch_base.first().copied().unwrap_or(0.0);
         let (mut disc, mut esc) = (dt, 1.0_f64);
-        let mut acc = [0.0_f64; 8];
+        let mut acc = [0.0_f64; 7];
         rows.push(acc);
         for (t, ((&base, &fair), &factor)) in self.mismatch_base[..steps]
             .iter()
@@ -168,7 +168,7 @@ impl EnvironmentPath {
             let b = base + g * (t as f64 * dt) - base0;
             let w = fair * disc;
             let e = factor * esc;
-            let x = [b, b * b, w, b * w, b * b * w, e * disc, e, disc];
+            let x = [b, b * b, w, b * w, b * b * w, e * disc, e];
             for (a, x) in acc.iter_mut().zip(x) {
                 *a += x;
             }

@@ -76,8 +76,8 @@ impl History<'_> {
         let mut in_force = false;
         if !self.ruptured {
             let c = &self.contract;
-            let w = diff(PathSums::W);
             if a < c.expiry {
+                let w = diff(PathSums::W);
                 in_force = true;
                 let base0 = self.path.mismatch_base_path()[0];
                 let cc = c.mismatch_offset - m.escalator_log[c.start] + base0;
@@ -92,13 +92,22 @@ impl History<'_> {
                 let last = b - 1;
                 self.last_payment =
                     c.payment(self.path.index_factor(last), m.escalator[last - c.start]);
+                acc.pv_fair += w;
             } else {
+                // Summed step by step, not as a difference of prefix sums: a lapse late in a
+                // long horizon whose fair value has fallen far is a tiny difference of two
+                // large sums, and the lapse's own metrics (its cost, its payments) would keep
+                // only the digits the cancellation leaves.
+                let (w, discount) = self.path.fair_path()[a..b]
+                    .iter()
+                    .zip(&m.dt_discount[a..b])
+                    .fold((0.0, 0.0), |(w, d), (&fair, &x)| (w + fair * x, d + x));
                 rate = acc.lapse_payment * self.last_payment;
                 acc.lapse_steps += (b - a) as u64;
                 acc.lapse_pv += w;
-                acc.pv_pay += rate * diff(PathSums::DT_DISCOUNT);
+                acc.pv_pay += rate * discount;
+                acc.pv_fair += w;
             }
-            acc.pv_fair += w;
         }
         // Steps `t < eligible` whose payment a year ahead was not yet agreed.
         let end = b.min(acc.eligible as usize);
