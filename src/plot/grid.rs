@@ -297,21 +297,55 @@ fn swatch(root: &Area<'_>, s: Swatch, (x, y): (i32, i32)) -> Result<(), Error> {
     Ok(())
 }
 
-/// Renders the figure.
-pub(super) fn figure_svg(fig: &Figure) -> Result<String, Error> {
-    let width = fig.cols * fig.panel_w + 40;
-    let entry_w: Vec<i32> = fig
-        .key
+/// Where each entry of a key strip goes in a figure `width` pixels wide (`(x, row)`), and
+/// the strip's height, pixels.
+fn key_layout(key: &[(Swatch, String)], width: i32) -> (Vec<(i32, i32)>, i32) {
+    let entry_w: Vec<i32> = key
         .iter()
         .map(|(_, l)| 38 + text_width(l, KEY_SIZE) as i32 + 30)
         .collect();
     let places = flow(&entry_w, 20, width - 20);
-    let key_rows = if fig.key.is_empty() {
+    let key_rows = if key.is_empty() {
         0
     } else {
         places.last().map_or(1, |p| p.1 + 1)
     };
-    let key_h = key_rows * KEY_ROW + 12;
+    (places, key_rows * KEY_ROW + 12)
+}
+
+/// The height of the key strip of `key` in a figure `width` pixels wide, pixels.
+pub(super) fn key_height(key: &[(Swatch, String)], width: i32) -> i32 {
+    key_layout(key, width).1
+}
+
+/// Draws the key strip of `key` below `top` across a figure `width` pixels wide.
+pub(super) fn draw_key(
+    root: &Area<'_>,
+    key: &[(Swatch, String)],
+    top: i32,
+    width: i32,
+) -> Result<(), Error> {
+    let (places, _) = key_layout(key, width);
+    for ((s, label), &(kx, row)) in key.iter().zip(&places) {
+        let ky = top + 16 + row * KEY_ROW;
+        swatch(root, *s, (kx, ky))?;
+        text(
+            root,
+            &fit(label, KEY_SIZE, f64::from(width - kx - 60)),
+            (kx + 38, ky - 9),
+            KEY_SIZE,
+            &INK,
+            false,
+            HPos::Left,
+        )?;
+    }
+    Ok(())
+}
+
+/// Renders the figure.
+pub(super) fn figure_svg(fig: &Figure) -> Result<String, Error> {
+    let width = fig.cols * fig.panel_w + 40;
+    let key_h = key_height(&fig.key, width);
     let mut height = header_height(fig.subtitles.len()) + key_h + 16;
     for s in &fig.sections {
         let rows = (s.panels.len() as i32 + fig.cols - 1) / fig.cols;
@@ -322,19 +356,7 @@ pub(super) fn figure_svg(fig: &Figure) -> Result<String, Error> {
     }
     render(width as u32, height as u32, |root| {
         let top = figure_header(root, &fig.title, &fig.subtitles)?;
-        for ((s, label), &(kx, row)) in fig.key.iter().zip(&places) {
-            let ky = top + 16 + row * KEY_ROW;
-            swatch(root, *s, (kx, ky))?;
-            text(
-                root,
-                &fit(label, KEY_SIZE, f64::from(width - kx - 60)),
-                (kx + 38, ky - 9),
-                KEY_SIZE,
-                &INK,
-                false,
-                HPos::Left,
-            )?;
-        }
+        draw_key(root, &fig.key, top, width)?;
         let mut y0 = top + key_h;
         for s in &fig.sections {
             if let Some(heading) = &s.heading {
