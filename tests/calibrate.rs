@@ -315,6 +315,35 @@ fn a_parameter_the_record_cannot_see_is_held_fixed_with_the_reason() {
     assert_eq!(rw.value, 1.0);
     assert!(c.estimates[0].free);
     assert!(c.table().contains("fixed: not identified"));
+    #[cfg(feature = "plot")]
+    fit_chart_is_well_formed(c);
+}
+
+/// The fit chart of `c`: one panel per moment titled in words, well-formed, no non-finite
+/// number; a hostile scenario name is escaped, and a moment no replica had (no mean, no range)
+/// is left out of its panel, not drawn as NaN.
+#[cfg(feature = "plot")]
+fn fit_chart_is_well_formed(mut c: negcycle::calibrate::Calibration) {
+    use negcycle::calibrate::MomentKind;
+    use negcycle::plot::calibration_fit_svg;
+    let check = |svg: &str| {
+        assert!(svg.starts_with("<svg") && svg.trim_end().ends_with("</svg>"));
+        assert!(!svg.contains("NaN") && !svg.contains("inf"), "non-finite");
+        assert_eq!(svg.matches("<text").count(), svg.matches("</text>").count());
+    };
+    let svg = calibration_fit_svg(&c).unwrap();
+    check(&svg);
+    for row in &c.fit {
+        let kind = MomentKind::from_key(&row.moment).unwrap();
+        assert!(svg.contains(kind.title()), "{}", row.moment);
+    }
+    assert!(svg.contains("inside the record") || svg.contains("outside the record"));
+    c.scenario = "<b>&\"x".into();
+    c.fit[0].simulated = f64::NAN;
+    c.fit[0].replica_range = None;
+    let svg = calibration_fit_svg(&c).unwrap();
+    check(&svg);
+    assert!(svg.contains("&lt;b&gt;&amp;"), "the name is escaped");
 }
 
 #[test]
@@ -427,6 +456,8 @@ fn the_command_writes_the_same_bytes_on_one_and_two_threads() {
             "calibration.csv",
             "calibrated.toml",
             "manifest.json",
+            #[cfg(feature = "plot")]
+            "calibration_fit.svg",
         ]
         .iter()
         .map(|f| std::fs::read(out.join(f)).unwrap())

@@ -114,6 +114,26 @@ impl MomentKind {
         }
     }
 
+    /// A short title in words (a chart panel's).
+    pub fn title(self) -> &'static str {
+        match self {
+            MomentKind::LapseShare => "Lapse share",
+            MomentKind::LongLapseShare => "Long-lapse share",
+            MomentKind::LapseMonths => "Months without an agreement",
+            MomentKind::EarlyShare => "Early-signing share",
+            MomentKind::EarlyLeadMonths => "Lead of early signings",
+            MomentKind::Rounds => "Formal rounds",
+            MomentKind::PaymentGrowth => "Payment growth",
+            MomentKind::PaymentChangeSd => "Spread of payment changes",
+            MomentKind::OpeningPremium => "Opening premium",
+        }
+    }
+
+    /// The kind whose [`MomentKind::key`] is `key`.
+    pub fn from_key(key: &str) -> Option<MomentKind> {
+        MOMENT_KINDS.into_iter().find(|k| k.key() == key)
+    }
+
     /// One-line definition.
     pub fn definition(self) -> &'static str {
         match self {

@@ -17,7 +17,7 @@ pub(super) type Chart<'a, 'b> = ChartContext<'a, SVGBackend<'b>, Cartesian2d<Tic
 const FONT: &str = "sans-serif";
 /// Plotters font sizes (the SVG gets `size / 1.24` px).
 const TITLE_SIZE: f64 = 27.0;
-const SUBTITLE_SIZE: f64 = 17.0;
+pub(super) const SUBTITLE_SIZE: f64 = 17.0;
 pub(super) const GROUP_SIZE: f64 = 22.0;
 pub(super) const PANEL_TITLE_SIZE: f64 = 19.0;
 pub(super) const PANEL_SUBTITLE_SIZE: f64 = 14.5;

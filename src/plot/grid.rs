@@ -104,6 +104,8 @@ pub(super) enum Swatch {
     Zero,
     /// A ring around a dot.
     Ring(RGBColor),
+    /// A dot alone.
+    Dot(RGBColor),
 }
 
 /// A figure of sections of panels.
@@ -286,6 +288,9 @@ fn swatch(root: &Area<'_>, s: Swatch, (x, y): (i32, i32)) -> Result<(), Error> {
                 vec![(x, y), (x + 30, y)],
                 INK.stroke_width(1),
             ))
+            .map_err(draw_err)?,
+        Swatch::Dot(c) => root
+            .draw(&Circle::new((x + 15, y), MARKER_RADIUS, c.filled()))
             .map_err(draw_err)?,
         Swatch::Ring(c) => {
             root.draw(&Circle::new((x + 15, y), 11, c.stroke_width(2)))

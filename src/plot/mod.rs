@@ -20,6 +20,9 @@
 //!   they were reached relative to the deadline, on a common scale, the deadline marked.
 //! - a sweep chart ([`write_sweep_chart`]): per metric, its mean against the swept value, one
 //!   line with a 95% CI band per cycle setting (one section per host for an alliance).
+//! - `calibration_fit.svg` (feature `calibrate`, `calibration_fit_svg`): a calibration's fit
+//!   table, one panel per moment, the record's value and 95% band beside the model's mean at
+//!   the estimate and the central 95% of single replicas.
 //!
 //! Value axes start at zero, or at a level scale's ends, unless the panel says it is
 //! truncated (a note and an axis break); difference axes always show zero. Every panel states
@@ -35,6 +38,8 @@
 //! [`Report`]: crate::report::Report
 
 pub(crate) mod axis;
+#[cfg(feature = "calibrate")]
+mod calibration_fit;
 mod deadline_effect;
 mod design;
 mod draw;
@@ -48,6 +53,8 @@ pub(crate) mod titles;
 
 use crate::error::Error;
 use crate::report::{Report, write_atomic};
+#[cfg(feature = "calibrate")]
+pub use calibration_fit::{CALIBRATION_FIT_FILE, calibration_fit_svg};
 use deadline_effect::deadline_effect_svg;
 use design::Design;
 use metrics_by_cycle::metrics_by_cycle_svg;

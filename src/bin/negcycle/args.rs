@@ -460,7 +460,8 @@ statistic, the Jacobian's rank and condition number, and a profile of the object
 parameter. Parameters the record cannot identify are held fixed and listed with the reason. \
 With --select, every combination of the listed option values is calibrated and compared. \
 Output: the table on stdout; with --out DIR also calibration.json, calibration.csv, \
-calibrated.toml (the scenario with its provenance) and manifest.json. Same inputs give the \
+calibrated.toml (the scenario with its provenance), calibration_fit.svg (the record against the \
+model, moment by moment) and manifest.json. Same inputs give the \
 same bytes on any thread count.";
 
 /// Replicas of `calibrate` when `--replicas` is not given.
@@ -517,7 +518,8 @@ pub(crate) struct CalibrateArgs {
     /// Worker threads [default: all cores]; results do not depend on it
     #[arg(long, value_name = "N", display_order = 6)]
     pub(crate) threads: Option<usize>,
-    /// Write calibration.json, calibration.csv, calibrated.toml and manifest.json into DIR
+    /// Write calibration.json, calibration.csv, calibrated.toml, calibration_fit.svg and
+    /// manifest.json into DIR
     #[arg(long, value_name = "DIR", display_order = 6)]
     pub(crate) out: Option<PathBuf>,
     /// Print nothing on stderr

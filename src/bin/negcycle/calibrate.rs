@@ -121,12 +121,20 @@ pub(crate) fn cmd_calibrate(args: CalibrateArgs) -> Result<(), Failure> {
             Some(s) => s.to_csv_string(),
             None => calibration.to_csv_string(),
         };
-        let files: [(&str, &[u8]); 3] = [
-            ("calibration.json", json.as_bytes()),
-            ("calibration.csv", csv.as_bytes()),
-            ("calibrated.toml", toml.as_bytes()),
+        #[allow(unused_mut)]
+        let mut files: Vec<(&str, Vec<u8>)> = vec![
+            ("calibration.json", json.into_bytes()),
+            ("calibration.csv", csv.into_bytes()),
+            ("calibrated.toml", toml.into_bytes()),
         ];
-        for (name, bytes) in files {
+        #[cfg(feature = "plot")]
+        files.push((
+            negcycle::plot::CALIBRATION_FIT_FILE,
+            negcycle::plot::calibration_fit_svg(&calibration)
+                .map_err(output_failure)?
+                .into_bytes(),
+        ));
+        for (name, bytes) in &files {
             out.stage(name, bytes).map_err(output_failure)?;
         }
         for path in out.commit().map_err(output_failure)? {
