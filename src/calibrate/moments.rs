@@ -56,6 +56,10 @@ pub const MOMENT_KINDS: [MomentKind; 9] = [
     MomentKind::OpeningPremium,
 ];
 
+/// A record moment whose standard error is below this share of its value has no spread (its
+/// values differ only by rounding) and gets no weight.
+pub const NO_SPREAD: f64 = 1e-9;
+
 /// Number of moment kinds.
 pub const N_KINDS: usize = MOMENT_KINDS.len();
 
@@ -439,9 +443,14 @@ impl RecordMoments {
                 let lo = value - h;
                 (var, (if floor { lo.max(0.0) } else { lo }, value + h))
             };
-            // A moment with no spread in the record (every value equal) gets no weight: it
-            // would otherwise dominate without measuring anything.
-            let weight = if variance > 0.0 { 1.0 / variance } else { 0.0 };
+            // A moment with no spread in the record (every value equal, up to the rounding of
+            // the arithmetic that made them: a standard error below 1e-9 of the value) gets no
+            // weight: it would otherwise dominate without measuring anything.
+            let weight = if variance.sqrt() > NO_SPREAD * value.abs() && variance > 0.0 {
+                1.0 / variance
+            } else {
+                0.0
+            };
             let rows = match kind {
                 MomentKind::LapseShare | MomentKind::LongLapseShare | MomentKind::LapseMonths => {
                     rows_of(|m| m.lapse)
@@ -570,6 +579,29 @@ mod tests {
                 .skip(1)
                 .all(|f| f.action.contains("excluded"))
         );
+    }
+
+    #[test]
+    fn a_moment_whose_values_differ_only_by_rounding_gets_no_weight() {
+        // Every stated demand is e^0.6 times the payment in force, computed in floating point:
+        // the premia agree to the last few bits, and that is no spread to weigh.
+        let mut r = Record::sma().unwrap();
+        let mut previous = None;
+        for a in r.agreements.iter_mut() {
+            a.opening_demand = previous.map(|paid: f64| crate::record::OpeningDemand {
+                amount: paid * 0.6f64.exp(),
+                unit: a.amount_unit.clone(),
+            });
+            previous = a.first_year_amount;
+        }
+        let m = RecordMoments::from_record(&r, FlagPolicy::Keep);
+        let o = m.get("opening_premium").unwrap();
+        assert!((o.value - 0.6).abs() < 1e-12, "{o:?}");
+        assert!(o.variance < 1e-28, "{o:?}");
+        assert_eq!(o.weight, 0.0, "{o:?}");
+        // The record's own premia do have a spread and keep their weight.
+        let sma = RecordMoments::from_record(&Record::sma().unwrap(), FlagPolicy::Keep);
+        assert!(sma.get("opening_premium").unwrap().weight > 0.0);
     }
 
     #[test]
