@@ -1,28 +1,31 @@
-//! Out of sample: calibrate three parameters to the SMA record (S = 400, seed 1), then replay
-//! Japan's Host Nation Support record (nine agreements since FY1991, durations from the record)
-//! with the calibrated scenario and compare its simulated lapse moments with Japan's one lapse
-//! (about a month, April 2008) in eight renegotiations. Nothing is fitted to Japan.
+//! Out of sample: the SMA-calibrated model (the preset `us_rok_sma_history`, whose estimated
+//! parameters come from the SMA record: see the command at the top of its file) replays Japan's
+//! Host Nation Support record (nine agreements since FY1991, durations from the record), and
+//! its simulated lapse moments are set against Japan's one lapse (about a month, April 2008) in
+//! eight renegotiations. Nothing is fitted to Japan.
 //!
-//! Run: `cargo run --release --example japan_out_of_sample` (about 10 s on two cores).
+//! Run: `cargo run --release --example japan_out_of_sample` (a few seconds on two cores).
 
-use negcycle::calibrate::{FlagPolicy, FreeParam, RecordMoments, Settings, Simulator, calibrate};
+use negcycle::calibrate::{FlagPolicy, RecordMoments, Settings, Simulator};
 use negcycle::record::Record;
 use negcycle::{Error, Scenario};
 use std::sync::Arc;
 
 fn main() -> Result<(), Error> {
-    let base = Scenario::preset("us_rok_sma_history")?.with_override("protocol.rounds", "8")?;
-    let free = ["patron.lapse_pressure", "patron.opening", "host.margin"]
-        .iter()
-        .map(|k| FreeParam::parse(k))
-        .collect::<Result<Vec<_>, _>>()?;
-    let settings = Settings {
-        profiles: false,
-        ..Settings::default()
-    };
-    let sma = Record::sma()?;
-    let c = calibrate(&base, &sma, &free, &settings)?;
-    println!("{}", c.table());
+    let calibrated = Scenario::preset("us_rok_sma_history")?;
+    let settings = Settings::default();
+    println!(
+        "the SMA-calibrated scenario: patron.opening {}, host.margin {}, patron.lapse_pressure {}, \
+         terms.residual.drift {}, protocol.rounds {:?}, clock {:?}; S = {} replicas, seed {}",
+        calibrated.patron.opening,
+        calibrated.host.margin,
+        calibrated.patron.lapse_pressure,
+        calibrated.terms.residual.drift,
+        calibrated.protocol.rounds,
+        calibrated.protocol.clock,
+        settings.replicas,
+        settings.seed
+    );
     let japan = Record::japan_hns()?;
     let data = Arc::new(RecordMoments::from_record(&japan, FlagPolicy::Keep));
     let sim = Simulator::new(
@@ -32,7 +35,7 @@ fn main() -> Result<(), Error> {
         settings.seed,
         None,
     )?;
-    let m = sim.simulate(&c.calibrated)?;
+    let m = sim.simulate(&calibrated)?;
     println!(
         "Japan's record ({} renegotiations), the SMA-calibrated scenario on its calendar:",
         japan.agreements.len() - 1

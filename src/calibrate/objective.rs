@@ -189,7 +189,7 @@ mod tests {
         let s = Scenario::preset("us_rok_sma_history").unwrap();
         assert_eq!(
             FreeParam::parse("patron.opening").unwrap().value_in(&s),
-            Some(0.3)
+            Some(0.3763)
         );
     }
 }

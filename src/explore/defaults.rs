@@ -1,5 +1,6 @@
 //! The default uncertainty set of each single-host preset: the parameters its calibration does
-//! not estimate, each with a range and the reason for it (documented in `EXPLORE.md`).
+//! not estimate, each with a range and the reason for it, and, for the flagship, the estimated
+//! ones over their 95% confidence intervals (documented in `EXPLORE.md`).
 
 use super::uncertainty::Uncertainty;
 
@@ -9,7 +10,7 @@ pub fn default_uncertainties(name: &str) -> Option<Vec<Uncertainty>> {
         "us_rok_sma" | "us_rok_sma_history" => Some(vec![
             Uncertainty::uniform("support.sensitivity", 0.0, 1.0).because(
                 "θ, how far low support lowers Seoul's ceiling, is not estimated: from none to \
-                 twice the calibrated 0.5",
+                 twice the assumed 0.5",
             ),
             Uncertainty::uniform("support.gap_hit", 0.0, 0.3).because(
                 "support lost per log unit of opening gap: polls around 2019 bound it only \
@@ -46,10 +47,35 @@ pub fn default_uncertainties(name: &str) -> Option<Vec<Uncertainty>> {
                 "operational-control transfer and self-reliance: Seoul's ceiling falls by 0 to \
                  1% of X* a year",
             ),
-            Uncertainty::uniform("patron.opening", 0.1, 0.5).because(
-                "a routine administration's opening demand over the status quo: +10% to +50% \
-                 (2014: ~1000 vs 920; 2019's first ask ~1400 vs 960 is +38%)",
+            Uncertainty::uniform("patron.opening", 0.25, 0.51).because(
+                "estimated from the record, 0.376 (SE 0.067): its 95% confidence interval",
             ),
+            Uncertainty::uniform("host.margin", 0.07, 0.26).because(
+                "estimated from the record, 0.161 (SE 0.049): its 95% confidence interval",
+            ),
+            Uncertainty::uniform("terms.residual.drift", -0.023, 0.043).because(
+                "estimated from the record, 0.0101 per year (SE 0.0166): its 95% confidence \
+                 interval",
+            ),
+            Uncertainty::log_uniform("patron.lapse_pressure", 0.005, 1.0).because(
+                "estimated near its lower bound but not identified (SE 0.66): the record holds \
+                 one long lapse; from the calibration's lower bound to 1 a year (each lapse \
+                 month moving the floor 8%)",
+            ),
+            Uncertainty::log_uniform("host.lapse_pressure", 0.005, 1.0).because(
+                "Seoul's movement per year of lapse is not identified either: the same range",
+            ),
+            Uncertainty::uniform("patron.margin", 0.0, 0.15).because(
+                "the US floor below fair: the record cannot tell it from Seoul's margin (a \
+                 calibration with both has condition number 3.5e3), so from none to about \
+                 Seoul's estimated margin",
+            ),
+            Uncertainty::uniform("patron.private_sd", 0.02, 0.2).because(
+                "how uncertain the US bottom line is to Seoul: not identified by the record; a \
+                 quarter to two and a half times the assumed 8%",
+            ),
+            Uncertainty::uniform("host.private_sd", 0.02, 0.2)
+                .because("as for the patron: Seoul's bottom line, unseen by Washington"),
             Uncertainty::uniform("patron.regimes.hardline_probability", 0.0, 0.5).because(
                 "the patron's regimes (MODEL.md §10.5): the share of four-year administrations \
                  that bargain as in 2019–20, one of the last eight terms observed, from none to \
