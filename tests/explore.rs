@@ -85,14 +85,14 @@ fn prim_recovers_a_known_box() {
 
 fn small_plan(design: Design) -> Plan {
     Plan::new(PlanSpec {
-        scenario: Scenario::preset("us_rok_sma").unwrap(),
+        scenario: Scenario::preset("us_rok_sma").unwrap().into(),
         uncertainties: vec![
             Uncertainty::log_uniform("rigidity_weight", 0.25, 4.0),
             Uncertainty::uniform("lapse.stakes_elasticity", 0.0, 2.0),
             Uncertainty::choice("lapse.model", &["drift", "attrition"]),
         ],
         design,
-        cycles: vec![1.0, 5.0],
+        cycles: vec![vec![1.0], vec![5.0]],
         reference: None,
         objective: None,
         metrics: vec!["lapse_months".into()],
@@ -175,11 +175,11 @@ fn resume_gives_the_bytes_of_an_uninterrupted_run() {
 fn a_point_equal_to_the_base_reproduces_the_plain_run() {
     let base = Scenario::preset("us_rok_sma").unwrap();
     let plan = Plan::new(PlanSpec {
-        scenario: base.clone(),
+        scenario: base.clone().into(),
         uncertainties: vec![Uncertainty::choice("rigidity_weight", &["1.0", "2.0"])],
         design: Design::Factorial { levels: 2 },
-        cycles: vec![1.0, 2.0, 5.0],
-        reference: Some(5.0),
+        cycles: vec![vec![1.0], vec![2.0], vec![5.0]],
+        reference: Some(vec![5.0]),
         objective: None,
         metrics: vec!["lapse_months".into()],
         trials: 300,
@@ -282,10 +282,10 @@ fn frictionless_indices_match_the_closed_form() {
     base.terms.residual.drift = 0.0;
     base.agreement.escalator = 0.0;
     let spec = |uncertainties, design| PlanSpec {
-        scenario: base.clone(),
+        scenario: base.clone().into(),
         uncertainties,
         design,
-        cycles: vec![1.0],
+        cycles: vec![vec![1.0]],
         reference: None,
         objective: Some("mismatch".into()),
         metrics: vec![],
@@ -322,7 +322,7 @@ fn frictionless_indices_match_the_closed_form() {
         zero.terms.index.volatility = 0.0;
         zero.terms.residual.volatility = 0.0;
         let plan = Plan {
-            scenario: zero,
+            scenario: zero.into(),
             ..plan
         };
         plan.run_point(0, &[0.5]).unwrap().arms[0].mean[0] / (scale * scale)

@@ -23,15 +23,16 @@ use std::path::Path;
 pub const DEFAULT_RESAMPLES: usize = 1000;
 
 /// The analysis settings.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct AnalysisOptions {
     /// Bootstrap resamples for the intervals.
     pub resamples: usize,
     /// PRIM's settings.
     pub prim: PrimOptions,
-    /// The arm (cycle length, years) whose win over the reference PRIM explains (default: the
-    /// first arm that is not the reference).
-    pub prim_arm: Option<f64>,
+    /// The arm whose win over the reference PRIM explains, as [`super::plan::find_arm`] reads
+    /// it (`5`, `base/5`, `korea=1,japan=5,nato=2`; default: the first arm that is not the
+    /// reference).
+    pub prim_arm: Option<String>,
 }
 
 impl Default for AnalysisOptions {
@@ -152,7 +153,9 @@ fn opt(x: Option<f64>) -> String {
 /// The tidy per-point table (CSV): one row per point × arm × recorded metric.
 ///
 /// Columns: `point`, one column per uncertain key (its value at the point), `arm`,
-/// `cycle_years`, `metric`, `mean`, `se`, `reference`, `diff_mean`, `diff_se` (arm − reference,
+/// `cycle_years` (the arm's cycle, years; empty for an alliance), for an alliance one
+/// `cycle_years.HOST` per host (that host's cycle in the arm), `metric` (an alliance's: the
+/// patron's total over hosts), `mean`, `se`, `reference`, `diff_mean`, `diff_se` (arm − reference,
 /// paired; empty in the reference arm), `best_arm` (the point's best arm by the objective),
 /// `regret` (the arm's objective minus the best arm's).
 ///
@@ -182,9 +185,14 @@ pub fn write_points_csv(path: &Path, out: &mut dyn std::io::Write) -> Result<(),
                 line.push(',');
                 line.push_str(&csv_value(&u.key));
             }
-            line.push_str(
-                ",arm,cycle_years,metric,mean,se,reference,diff_mean,diff_se,best_arm,regret\n",
-            );
+            line.push_str(",arm,cycle_years");
+            if plan.scenario.is_alliance() {
+                for h in plan.scenario.host_names() {
+                    line.push(',');
+                    line.push_str(&csv_value(&format!("cycle_years.{h}")));
+                }
+            }
+            line.push_str(",metric,mean,se,reference,diff_mean,diff_se,best_arm,regret\n");
         }
         let reference = r
             .arms
@@ -196,11 +204,20 @@ pub fn write_points_csv(path: &Path, out: &mut dyn std::io::Write) -> Result<(),
                 for v in &r.values {
                     let _ = write!(line, ",{}", csv_value(v));
                 }
+                let _ = write!(line, ",{},", csv_value(&a.arm));
+                match a.cycle_years.as_slice() {
+                    [one] => {
+                        let _ = write!(line, "{one}");
+                    }
+                    per_host => {
+                        for c in per_host {
+                            let _ = write!(line, ",{c}");
+                        }
+                    }
+                }
                 let _ = writeln!(
                     line,
-                    ",{},{},{},{},{},{},{},{},{},{}",
-                    csv_value(&a.arm),
-                    a.cycle_years,
+                    ",{},{},{},{},{},{},{},{}",
                     csv_value(metric),
                     num(a.mean[m]),
                     num(a.se[m]),
@@ -392,7 +409,7 @@ impl Analysis {
             Some(_) => {}
         }
         Ok(Analysis {
-            scenario: plan.scenario.name.clone(),
+            scenario: plan.scenario.name().to_string(),
             fingerprint: plan.fingerprint.clone(),
             design: plan.design.name().to_string(),
             points: plan.points,
@@ -658,20 +675,13 @@ fn prim_report(
     options: AnalysisOptions,
 ) -> Result<Option<PrimReport>, Error> {
     let ref_index = plan.reference_index();
-    let arm =
-        match options.prim_arm {
-            Some(c) => plan.cycles.iter().position(|&x| x == c).ok_or_else(|| {
-                Error::InvalidExperiment {
-                    field: "--prim-arm".into(),
-                    rule: "must be one of the cycle lengths".into(),
-                    got: c.to_string(),
-                }
-            })?,
-            None => match (0..plan.cycles.len()).find(|&k| k != ref_index) {
-                Some(k) => k,
-                None => return Ok(None),
-            },
-        };
+    let arm = match &options.prim_arm {
+        Some(text) => plan.arm_index("--prim-arm", text)?,
+        None => match (0..plan.cycles.len()).find(|&k| k != ref_index) {
+            Some(k) => k,
+            None => return Ok(None),
+        },
+    };
     if arm == ref_index {
         return Ok(None);
     }

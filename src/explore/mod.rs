@@ -17,10 +17,10 @@
 //! use negcycle::Scenario;
 //!
 //! let plan = Plan::new(PlanSpec {
-//!     scenario: Scenario::preset("us_rok_sma")?,
+//!     scenario: Scenario::preset("us_rok_sma")?.into(),
 //!     uncertainties: vec![Uncertainty::log_uniform("rigidity_weight", 0.25, 4.0)],
 //!     design: Design::Lhs { points: 4 },
-//!     cycles: vec![1.0, 5.0],
+//!     cycles: vec![vec![1.0], vec![5.0]], // per arm, one cycle per host
 //!     reference: None, // the scenario's own 5 years
 //!     objective: None, // joint_loss
 //!     metrics: vec![],
@@ -52,7 +52,7 @@ pub use analysis::{Analysis, AnalysisOptions, points_csv, write_points_csv};
 pub use defaults::default_uncertainties;
 pub use design::Design;
 pub use morris::{MorrisIndices, morris_indices};
-pub use plan::{ArmRecord, Plan, PlanSpec, PointRecord};
+pub use plan::{ArmRecord, MAX_ARMS, Plan, PlanSpec, PointRecord, find_arm};
 pub use points::{PointsHeader, merge_points, read_points, run_points};
 pub use prim::{PrimBox, PrimOptions, PrimResult, prim};
 pub use robustness::{ArmRobustness, robustness};
