@@ -61,7 +61,7 @@ fn prim_recovers_a_known_box() {
         ..PrimOptions::default()
     };
     let r = prim(&x, &y, options).unwrap();
-    let b = &r.trajectory[r.chosen];
+    let b = r.final_box();
     assert!(b.density >= 0.95, "density {}", b.density);
     assert!(b.coverage > 0.9, "coverage {}", b.coverage);
     // The box's limits within 0.05 of the true ones; x2 not restricted beyond 5% at either end.
@@ -506,4 +506,61 @@ fn the_analysis_refuses_a_shard_or_an_unfinished_run() {
         .unwrap_err()
         .to_string();
     assert!(e.contains("2 of 4 written"), "{e}");
+}
+
+/// Pasting (Friedman & Fisher 1999, §4) on a box that coarse peels (10% of the box at a time)
+/// cut too far: the points of interest are exactly the box x0 > 0.3, x1 < 0.7 (x2 is noise), so
+/// a box inside it has density 1, and a paste that keeps density 1 can only move a limit toward
+/// the true one without crossing it. Peeling to density 0.99 stops inside the box; pasting
+/// takes back what it cut, and the result is closer to the true box on both limits, with more
+/// coverage and no loss of density.
+#[test]
+fn pasting_recovers_what_coarse_peels_cut() {
+    let x = Design::Lhs { points: 2000 }
+        .unit_points(&[None; 3], 5)
+        .unwrap();
+    let y: Vec<bool> = x.iter().map(|p| p[0] > 0.3 && p[1] < 0.7).collect();
+    let options = PrimOptions {
+        alpha: 0.1,
+        threshold: 0.99,
+        ..PrimOptions::default()
+    };
+    let r = prim(&x, &y, options).unwrap();
+    let peeled = &r.trajectory[r.chosen];
+    let pasted = r.final_box();
+    assert!(!r.pasting.is_empty(), "no paste was made");
+    // The peeled box is inside the true one, short of it on both restricted limits.
+    assert_eq!(peeled.density, 1.0);
+    assert!(peeled.limits[0][0] > 0.3 + 0.02 && peeled.limits[1][1] < 0.7 - 0.02);
+    // Pasting keeps the density, never crosses the true limits, and gets closer on both.
+    assert_eq!(pasted.density, 1.0);
+    assert!(pasted.limits[0][0] > 0.3 && pasted.limits[1][1] < 0.7);
+    let error = |b: &negcycle::explore::PrimBox| {
+        [(b.limits[0][0] - 0.3).abs(), (b.limits[1][1] - 0.7).abs()]
+    };
+    let (before, after) = (error(peeled), error(pasted));
+    assert!(
+        after[0] < before[0] && after[1] < before[1],
+        "{before:?} -> {after:?}"
+    );
+    assert!(after[0] < 0.02 && after[1] < 0.02, "{after:?}");
+    assert!(pasted.coverage > peeled.coverage + 0.05);
+    // Each paste grows the box and keeps the density from falling.
+    let mut last = peeled;
+    for b in &r.pasting {
+        assert!(b.points > last.points && b.density >= last.density);
+        last = b;
+    }
+    // Without pasting, the result is the peeled box.
+    let none = prim(
+        &x,
+        &y,
+        PrimOptions {
+            paste_alpha: 0.0,
+            ..options
+        },
+    )
+    .unwrap();
+    assert!(none.pasting.is_empty());
+    assert_eq!(none.final_box(), peeled);
 }

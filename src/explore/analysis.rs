@@ -99,10 +99,29 @@ pub struct PrimReport {
     pub points: usize,
     /// The peeling trajectory.
     pub trajectory: Vec<PrimBox>,
-    /// The chosen box's index in the trajectory.
+    /// The chosen box's index in the trajectory (where pasting starts).
     pub chosen: usize,
-    /// The chosen box's restricted inputs, smallest quasi-p-value first.
+    /// The pasting phase from the chosen box, one box per paste (empty if no paste helped);
+    /// the last is the result.
+    pub pasting: Vec<PrimBox>,
+    /// The result's restricted inputs (the last pasted box, else the chosen box), smallest
+    /// quasi-p-value first.
     pub limits: Vec<BoxLimit>,
+}
+
+impl PrimReport {
+    /// The result: the last pasted box, or the chosen box if no paste was made.
+    pub fn final_box(&self) -> &PrimBox {
+        self.pasting.last().unwrap_or(&self.trajectory[self.chosen])
+    }
+
+    /// The result's index in the rows of `prim.csv` (the trajectory, then the pastes).
+    pub fn final_index(&self) -> usize {
+        match self.pasting.len() {
+            0 => self.chosen,
+            n => self.trajectory.len() + n - 1,
+        }
+    }
 }
 
 /// The analysis of a points file.
@@ -477,19 +496,22 @@ impl Analysis {
     /// restricted, chosen`.
     pub fn prim_csv(&self) -> String {
         let mut out =
-            String::from("box,points,of_interest,coverage,density,mass,restricted,chosen\n");
+            String::from("box,phase,points,of_interest,coverage,density,mass,restricted,chosen\n");
         if let Some(p) = &self.prim {
-            for (i, b) in p.trajectory.iter().enumerate() {
+            let peel = p.trajectory.iter().map(|b| ("peel", b));
+            let paste = p.pasting.iter().map(|b| ("paste", b));
+            let last = p.final_index();
+            for (i, (phase, b)) in peel.chain(paste).enumerate() {
                 let _ = writeln!(
                     out,
-                    "{i},{},{},{},{},{},{},{}",
+                    "{i},{phase},{},{},{},{},{},{},{}",
                     b.points,
                     b.of_interest,
                     num(b.coverage),
                     num(b.density),
                     num(b.mass),
                     b.restricted.len(),
-                    i == p.chosen
+                    i == last
                 );
             }
         }
@@ -565,7 +587,7 @@ impl Analysis {
                     );
                 }
             }
-            let b = &p.trajectory[p.chosen];
+            let b = p.final_box();
             if p.of_interest == 0 || p.of_interest == p.points {
                 let _ = writeln!(
                     out,
@@ -575,8 +597,18 @@ impl Analysis {
             } else {
                 let _ = writeln!(
                     out,
-                    "PRIM, {}: {} of {} points; chosen box {}: coverage {:.3}, density {:.3}, mass {:.3}",
-                    p.outcome, p.of_interest, p.points, p.chosen, b.coverage, b.density, b.mass
+                    "PRIM, {}: {} of {} points; chosen box {}{}: coverage {:.3}, density {:.3}, mass {:.3}",
+                    p.outcome,
+                    p.of_interest,
+                    p.points,
+                    p.chosen,
+                    match p.pasting.len() {
+                        0 => String::new(),
+                        n => format!(" after {n} pastes"),
+                    },
+                    b.coverage,
+                    b.density,
+                    b.mass
                 );
                 for l in &p.limits {
                     let _ = writeln!(
@@ -691,7 +723,7 @@ fn prim_report(
     let y: Vec<bool> = columns.diff[arm].iter().map(|d| *d < 0.0).collect();
     let result = prim(&x, &y, options.prim)?;
     let init = &result.trajectory[0].limits;
-    let chosen = &result.trajectory[result.chosen];
+    let chosen = result.final_box();
     let mut by_p = result.quasi_p.clone();
     by_p.sort_by(|a, b| a.1.total_cmp(&b.1).then(a.0.cmp(&b.0)));
     let limits = by_p
@@ -715,6 +747,7 @@ fn prim_report(
         points: columns.count,
         chosen: result.chosen,
         limits,
+        pasting: result.pasting,
         trajectory: result.trajectory,
     }))
 }
