@@ -143,6 +143,7 @@ fn resume_gives_the_bytes_of_an_uninterrupted_run() {
     let plan = small_plan(Design::Morris {
         trajectories: 2,
         levels: 4,
+        candidates: 20,
     });
     let full = dir.path().join("full.jsonl");
     run_points(&plan, &full, None, false, None, &mut |_, _| {}).unwrap();
@@ -164,6 +165,7 @@ fn resume_gives_the_bytes_of_an_uninterrupted_run() {
     let other = small_plan(Design::Morris {
         trajectories: 3,
         levels: 4,
+        candidates: 30,
     });
     let e = run_points(&other, &part, None, true, None, &mut |_, _| {})
         .unwrap_err()
@@ -563,4 +565,44 @@ fn pasting_recovers_what_coarse_peels_cut() {
     .unwrap();
     assert!(none.pasting.is_empty());
     assert_eq!(none.final_box(), peeled);
+}
+
+/// Morris trajectory selection (Campolongo, Cariboni & Saltelli 2007): the r chosen of M
+/// candidates are at least as spread as the first r (the design of M = r, the candidates as
+/// drawn), are a pure function of the seed, and are r of the candidates.
+#[test]
+fn morris_selection_spreads_the_trajectories() {
+    use negcycle::explore::spread::spread;
+    let design = |r: usize, m: usize, seed: u64| {
+        Design::Morris {
+            trajectories: r,
+            levels: 4,
+            candidates: m,
+        }
+        .unit_points(&[None; 4], seed)
+        .unwrap()
+    };
+    let of = |pts: &[Vec<f64>]| {
+        let t: Vec<&[Vec<f64>]> = pts.chunks(5).collect();
+        spread(&t)
+    };
+    for seed in [1, 2019] {
+        let first = design(8, 8, seed);
+        let chosen = design(8, 200, seed);
+        assert_eq!(chosen.len(), first.len());
+        assert!(
+            of(&chosen) >= of(&first),
+            "{} < {}",
+            of(&chosen),
+            of(&first)
+        );
+        assert!(of(&chosen) > 1.05 * of(&first), "selection gained little");
+        // Deterministic from the seed; another seed gives other trajectories.
+        assert_eq!(chosen, design(8, 200, seed));
+        assert_ne!(chosen, design(8, 200, seed + 1));
+        // Every chosen trajectory is one of the candidates.
+        let pool = design(200, 200, seed);
+        let pool: Vec<&[Vec<f64>]> = pool.chunks(5).collect();
+        assert!(chosen.chunks(5).all(|t| pool.contains(&t)));
+    }
 }

@@ -8,6 +8,7 @@
 //! - [`plan`]: the exploration's plan (its fingerprint) and the simulation of one point, one
 //!   [`crate::Experiment`] per point with the same seed (common random numbers);
 //! - [`points`]: the streamed points file, resume, shards and their merge;
+//! - [`spread`]: the choice of Morris trajectories with maximal spread;
 //! - [`sobol`], [`morris`], [`mod@robustness`], [`mod@prim`]: the estimators;
 //! - [`analysis`]: all of them on a finished points file, and their tables;
 //! - [`defaults`]: each preset's default uncertainty set.
@@ -46,11 +47,12 @@ pub mod points;
 pub mod prim;
 pub mod robustness;
 pub mod sobol;
+pub mod spread;
 pub mod uncertainty;
 
 pub use analysis::{Analysis, AnalysisOptions, points_csv, write_points_csv};
 pub use defaults::default_uncertainties;
-pub use design::Design;
+pub use design::{Design, MAX_MORRIS_CANDIDATES, default_morris_candidates};
 pub use morris::{MorrisIndices, morris_indices};
 pub use plan::{ArmRecord, MAX_ARMS, Plan, PlanSpec, PointRecord, find_arm};
 pub use points::{PointsHeader, merge_points, read_points, run_points};

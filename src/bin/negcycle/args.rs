@@ -375,6 +375,10 @@ pub(crate) struct ExploreArgs {
     /// Grid levels: Morris p (even, default 4) or factorial values per range (default 3)
     #[arg(long, value_name = "L", display_order = 4)]
     pub(crate) levels: Option<u32>,
+    /// Morris: candidate trajectories M, of which the --points with maximal spread are run
+    /// (Campolongo et al. 2007) [default: 10 × --points, at most 2000; M = --points: as drawn]
+    #[arg(long, value_name = "M", display_order = 4)]
+    pub(crate) morris_candidates: Option<usize>,
     /// Sobol: also the BA block for second-order indices (N·(2D+2) points)
     #[arg(long, display_order = 4)]
     pub(crate) second_order: bool,

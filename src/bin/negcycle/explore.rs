@@ -77,6 +77,9 @@ pub(crate) fn cmd_explore(args: ExploreArgs) -> Result<(), Failure> {
         crate::args::DesignKind::Morris => Design::Morris {
             trajectories: args.points,
             levels: args.levels.unwrap_or(4),
+            candidates: args
+                .morris_candidates
+                .unwrap_or_else(|| negcycle::explore::default_morris_candidates(args.points)),
         },
         crate::args::DesignKind::Factorial => Design::Factorial {
             levels: args.levels.unwrap_or(3),
