@@ -3,6 +3,8 @@
 //! bytes (threads, shards and their merge, resume, a point equal to the base scenario).
 #![cfg(feature = "explore")]
 
+mod common;
+
 use negcycle::explore::{
     Analysis, AnalysisOptions, Design, Plan, PlanSpec, PrimOptions, Uncertainty, merge_points,
     prim, run_points, sobol_indices,
@@ -110,22 +112,9 @@ fn read(path: &Path) -> Vec<u8> {
 fn points_do_not_depend_on_threads_or_shards() {
     let dir = tempfile::tempdir().unwrap();
     let plan = small_plan(Design::Lhs { points: 7 });
-    let one = dir.path().join("one.jsonl");
-    let two = dir.path().join("two.jsonl");
-    run_points(&plan, &one, None, false, Some(1), &mut |_, _| {}).unwrap();
-    run_points(&plan, &two, None, false, Some(2), &mut |_, _| {}).unwrap();
-    assert_eq!(read(&one), read(&two));
-    let shards: Vec<_> = (0..3)
-        .map(|i| {
-            let p = dir.path().join(format!("shard_{i}.jsonl"));
-            run_points(&plan, &p, Some((i, 3)), false, Some(2), &mut |_, _| {}).unwrap();
-            p
-        })
-        .collect();
-    let merged = dir.path().join("merged.jsonl");
-    let refs: Vec<&Path> = [2, 0, 1].iter().map(|&i| shards[i].as_path()).collect();
-    merge_points(&refs, &merged).unwrap();
-    assert_eq!(read(&merged), read(&one));
+    let (one, shards, merged) =
+        common::assert_points_same_on_threads_and_shards(&plan, dir.path(), 3);
+    let refs: Vec<&Path> = shards.iter().rev().map(|p| p.as_path()).collect();
     // A missing shard is refused.
     let e = merge_points(&refs[..2], &dir.path().join("x.jsonl"))
         .unwrap_err()
@@ -409,34 +398,7 @@ fn cli_shards_merge_to_the_single_run_files() {
         ]);
     }
     let merged = dir.path().join("merged");
-    let out = Command::new(env!("CARGO_BIN_EXE_negcycle"))
-        .args(["explore", "merge", "--resamples", "50", "-q", "--out"])
-        .arg(&merged)
-        .arg(shards.join("points_1_of_2.jsonl"))
-        .arg(shards.join("points_0_of_2.jsonl"))
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    for name in [
-        "points.jsonl",
-        "points.csv",
-        "robustness.csv",
-        "indices.csv",
-        "prim.csv",
-        "explore.json",
-        "summary.txt",
-        "manifest.json",
-    ] {
-        assert_eq!(
-            read(&single.join(name)),
-            read(&merged.join(name)),
-            "{name} differs"
-        );
-    }
+    common::assert_explore_merge_matches(&single, &shards, &merged, "50");
     #[cfg(feature = "plot")]
     for name in [
         "explore_wins.svg",

@@ -4,9 +4,9 @@
 //! plain alliance run; bad host keys and too many joint arms are refused with the rule.
 #![cfg(feature = "explore")]
 
-use negcycle::explore::{
-    Design, MAX_ARMS, Plan, PlanSpec, Uncertainty, default_uncertainties, merge_points, run_points,
-};
+mod common;
+
+use negcycle::explore::{Design, MAX_ARMS, Plan, PlanSpec, Uncertainty, default_uncertainties};
 use negcycle::run::grid_product;
 use negcycle::{Experiment, Input};
 use std::path::Path;
@@ -84,22 +84,7 @@ fn alliance_points_do_not_depend_on_threads_or_shards() {
         Design::Lhs { points: 5 },
     ))
     .unwrap();
-    let one = dir.path().join("one.jsonl");
-    let two = dir.path().join("two.jsonl");
-    run_points(&plan, &one, None, false, Some(1), &mut |_, _| {}).unwrap();
-    run_points(&plan, &two, None, false, Some(2), &mut |_, _| {}).unwrap();
-    assert_eq!(read(&one), read(&two));
-    let shards: Vec<_> = (0..2)
-        .map(|i| {
-            let p = dir.path().join(format!("shard_{i}.jsonl"));
-            run_points(&plan, &p, Some((i, 2)), false, Some(2), &mut |_, _| {}).unwrap();
-            p
-        })
-        .collect();
-    let merged = dir.path().join("merged.jsonl");
-    let refs: Vec<&Path> = shards.iter().rev().map(|p| p.as_path()).collect();
-    merge_points(&refs, &merged).unwrap();
-    assert_eq!(read(&merged), read(&one));
+    common::assert_points_same_on_threads_and_shards(&plan, dir.path(), 2);
 }
 
 #[test]
@@ -252,34 +237,7 @@ fn cli_explores_an_alliance_and_its_shards_merge_to_the_same_files() {
         run(&["--out", shards.to_str().unwrap(), "--shard", &shard]);
     }
     let merged = dir.path().join("merged");
-    let out = negcycle()
-        .args(["explore", "merge", "--resamples", "20", "-q", "--out"])
-        .arg(&merged)
-        .arg(shards.join("points_1_of_2.jsonl"))
-        .arg(shards.join("points_0_of_2.jsonl"))
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    for name in [
-        "points.jsonl",
-        "points.csv",
-        "robustness.csv",
-        "indices.csv",
-        "prim.csv",
-        "explore.json",
-        "summary.txt",
-        "manifest.json",
-    ] {
-        assert_eq!(
-            read(&single.join(name)),
-            read(&merged.join(name)),
-            "{name} differs"
-        );
-    }
+    common::assert_explore_merge_matches(&single, &shards, &merged, "20");
     // A bad host key is refused before anything runs, naming the key and the rule.
     let bad = negcycle()
         .args([

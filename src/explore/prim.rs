@@ -98,6 +98,14 @@ impl PrimResult {
     }
 }
 
+/// Whether `candidate` beats the best box so far: denser, or as dense with more points.
+fn denser(candidate: &PrimBox, best: Option<&PrimBox>) -> bool {
+    best.is_none_or(|b| {
+        candidate.density > b.density
+            || (candidate.density == b.density && candidate.points > b.points)
+    })
+}
+
 fn in_box(x: &[f64], limits: &[[f64; 2]]) -> bool {
     x.iter().zip(limits).all(|(v, [lo, hi])| lo <= v && v <= hi)
 }
@@ -244,11 +252,7 @@ pub fn prim(x: &[Vec<f64>], y: &[bool], options: PrimOptions) -> Result<PrimResu
                 {
                     continue;
                 }
-                let better = best.as_ref().is_none_or(|b| {
-                    candidate.density > b.density
-                        || (candidate.density == b.density && candidate.points > b.points)
-                });
-                if better {
+                if denser(&candidate, best.as_ref()) {
                     best = Some(candidate);
                 }
             }
@@ -345,11 +349,7 @@ fn paste(
                     edge
                 };
                 let candidate = make_box(x, y, limits, init);
-                let better = best.as_ref().is_none_or(|b| {
-                    candidate.density > b.density
-                        || (candidate.density == b.density && candidate.points > b.points)
-                });
-                if better {
+                if denser(&candidate, best.as_ref()) {
                     best = Some(candidate);
                 }
             }
