@@ -29,10 +29,10 @@ const ARMS: [f64; 5] = [1.0, 2.0, 3.0, 5.0, 10.0];
 fn explore_overhead(c: &mut Criterion) {
     let scenario = Scenario::preset("us_rok_sma").expect("preset");
     let plan = Plan::new(PlanSpec {
-        scenario,
+        scenario: scenario.into(),
         uncertainties: default_uncertainties("us_rok_sma").expect("default set"),
         design: Design::Lhs { points: POINTS },
-        cycles: ARMS.to_vec(),
+        cycles: ARMS.iter().map(|&c| vec![c]).collect(),
         reference: None,
         objective: None,
         metrics: vec![],
@@ -41,7 +41,7 @@ fn explore_overhead(c: &mut Criterion) {
     })
     .expect("plan");
     let unit = plan.unit_points().expect("design");
-    let scenarios: Vec<Scenario> = unit
+    let scenarios: Vec<negcycle::Input> = unit
         .iter()
         .enumerate()
         .map(|(i, u)| plan.point_scenario(i, u).expect("valid point"))

@@ -3,6 +3,8 @@
 //! bytes (threads, shards and their merge, resume, a point equal to the base scenario).
 #![cfg(feature = "explore")]
 
+mod common;
+
 use negcycle::explore::{
     Analysis, AnalysisOptions, Design, Plan, PlanSpec, PrimOptions, Uncertainty, merge_points,
     prim, run_points, sobol_indices,
@@ -61,7 +63,7 @@ fn prim_recovers_a_known_box() {
         ..PrimOptions::default()
     };
     let r = prim(&x, &y, options).unwrap();
-    let b = &r.trajectory[r.chosen];
+    let b = r.final_box();
     assert!(b.density >= 0.95, "density {}", b.density);
     assert!(b.coverage > 0.9, "coverage {}", b.coverage);
     // The box's limits within 0.05 of the true ones; x2 not restricted beyond 5% at either end.
@@ -85,14 +87,14 @@ fn prim_recovers_a_known_box() {
 
 fn small_plan(design: Design) -> Plan {
     Plan::new(PlanSpec {
-        scenario: Scenario::preset("us_rok_sma").unwrap(),
+        scenario: Scenario::preset("us_rok_sma").unwrap().into(),
         uncertainties: vec![
             Uncertainty::log_uniform("rigidity_weight", 0.25, 4.0),
             Uncertainty::uniform("lapse.stakes_elasticity", 0.0, 2.0),
             Uncertainty::choice("lapse.model", &["drift", "attrition"]),
         ],
         design,
-        cycles: vec![1.0, 5.0],
+        cycles: vec![vec![1.0], vec![5.0]],
         reference: None,
         objective: None,
         metrics: vec!["lapse_months".into()],
@@ -110,22 +112,9 @@ fn read(path: &Path) -> Vec<u8> {
 fn points_do_not_depend_on_threads_or_shards() {
     let dir = tempfile::tempdir().unwrap();
     let plan = small_plan(Design::Lhs { points: 7 });
-    let one = dir.path().join("one.jsonl");
-    let two = dir.path().join("two.jsonl");
-    run_points(&plan, &one, None, false, Some(1), &mut |_, _| {}).unwrap();
-    run_points(&plan, &two, None, false, Some(2), &mut |_, _| {}).unwrap();
-    assert_eq!(read(&one), read(&two));
-    let shards: Vec<_> = (0..3)
-        .map(|i| {
-            let p = dir.path().join(format!("shard_{i}.jsonl"));
-            run_points(&plan, &p, Some((i, 3)), false, Some(2), &mut |_, _| {}).unwrap();
-            p
-        })
-        .collect();
-    let merged = dir.path().join("merged.jsonl");
-    let refs: Vec<&Path> = [2, 0, 1].iter().map(|&i| shards[i].as_path()).collect();
-    merge_points(&refs, &merged).unwrap();
-    assert_eq!(read(&merged), read(&one));
+    let (one, shards, merged) =
+        common::assert_points_same_on_threads_and_shards(&plan, dir.path(), 3);
+    let refs: Vec<&Path> = shards.iter().rev().map(|p| p.as_path()).collect();
     // A missing shard is refused.
     let e = merge_points(&refs[..2], &dir.path().join("x.jsonl"))
         .unwrap_err()
@@ -143,6 +132,7 @@ fn resume_gives_the_bytes_of_an_uninterrupted_run() {
     let plan = small_plan(Design::Morris {
         trajectories: 2,
         levels: 4,
+        candidates: 20,
     });
     let full = dir.path().join("full.jsonl");
     run_points(&plan, &full, None, false, None, &mut |_, _| {}).unwrap();
@@ -164,6 +154,7 @@ fn resume_gives_the_bytes_of_an_uninterrupted_run() {
     let other = small_plan(Design::Morris {
         trajectories: 3,
         levels: 4,
+        candidates: 30,
     });
     let e = run_points(&other, &part, None, true, None, &mut |_, _| {})
         .unwrap_err()
@@ -175,11 +166,11 @@ fn resume_gives_the_bytes_of_an_uninterrupted_run() {
 fn a_point_equal_to_the_base_reproduces_the_plain_run() {
     let base = Scenario::preset("us_rok_sma").unwrap();
     let plan = Plan::new(PlanSpec {
-        scenario: base.clone(),
+        scenario: base.clone().into(),
         uncertainties: vec![Uncertainty::choice("rigidity_weight", &["1.0", "2.0"])],
         design: Design::Factorial { levels: 2 },
-        cycles: vec![1.0, 2.0, 5.0],
-        reference: Some(5.0),
+        cycles: vec![vec![1.0], vec![2.0], vec![5.0]],
+        reference: Some(vec![5.0]),
         objective: None,
         metrics: vec!["lapse_months".into()],
         trials: 300,
@@ -282,10 +273,10 @@ fn frictionless_indices_match_the_closed_form() {
     base.terms.residual.drift = 0.0;
     base.agreement.escalator = 0.0;
     let spec = |uncertainties, design| PlanSpec {
-        scenario: base.clone(),
+        scenario: base.clone().into(),
         uncertainties,
         design,
-        cycles: vec![1.0],
+        cycles: vec![vec![1.0]],
         reference: None,
         objective: Some("mismatch".into()),
         metrics: vec![],
@@ -322,7 +313,7 @@ fn frictionless_indices_match_the_closed_form() {
         zero.terms.index.volatility = 0.0;
         zero.terms.residual.volatility = 0.0;
         let plan = Plan {
-            scenario: zero,
+            scenario: zero.into(),
             ..plan
         };
         plan.run_point(0, &[0.5]).unwrap().arms[0].mean[0] / (scale * scale)
@@ -407,34 +398,7 @@ fn cli_shards_merge_to_the_single_run_files() {
         ]);
     }
     let merged = dir.path().join("merged");
-    let out = Command::new(env!("CARGO_BIN_EXE_negcycle"))
-        .args(["explore", "merge", "--resamples", "50", "-q", "--out"])
-        .arg(&merged)
-        .arg(shards.join("points_1_of_2.jsonl"))
-        .arg(shards.join("points_0_of_2.jsonl"))
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    for name in [
-        "points.jsonl",
-        "points.csv",
-        "robustness.csv",
-        "indices.csv",
-        "prim.csv",
-        "explore.json",
-        "summary.txt",
-        "manifest.json",
-    ] {
-        assert_eq!(
-            read(&single.join(name)),
-            read(&merged.join(name)),
-            "{name} differs"
-        );
-    }
+    common::assert_explore_merge_matches(&single, &shards, &merged, "50");
     #[cfg(feature = "plot")]
     for name in [
         "explore_wins.svg",
@@ -506,4 +470,101 @@ fn the_analysis_refuses_a_shard_or_an_unfinished_run() {
         .unwrap_err()
         .to_string();
     assert!(e.contains("2 of 4 written"), "{e}");
+}
+
+/// Pasting (Friedman & Fisher 1999, §4) on a box that coarse peels (10% of the box at a time)
+/// cut too far: the points of interest are exactly the box x0 > 0.3, x1 < 0.7 (x2 is noise), so
+/// a box inside it has density 1, and a paste that keeps density 1 can only move a limit toward
+/// the true one without crossing it. Peeling to density 0.99 stops inside the box; pasting
+/// takes back what it cut, and the result is closer to the true box on both limits, with more
+/// coverage and no loss of density.
+#[test]
+fn pasting_recovers_what_coarse_peels_cut() {
+    let x = Design::Lhs { points: 2000 }
+        .unit_points(&[None; 3], 5)
+        .unwrap();
+    let y: Vec<bool> = x.iter().map(|p| p[0] > 0.3 && p[1] < 0.7).collect();
+    let options = PrimOptions {
+        alpha: 0.1,
+        threshold: 0.99,
+        ..PrimOptions::default()
+    };
+    let r = prim(&x, &y, options).unwrap();
+    let peeled = &r.trajectory[r.chosen];
+    let pasted = r.final_box();
+    assert!(!r.pasting.is_empty(), "no paste was made");
+    // The peeled box is inside the true one, short of it on both restricted limits.
+    assert_eq!(peeled.density, 1.0);
+    assert!(peeled.limits[0][0] > 0.3 + 0.02 && peeled.limits[1][1] < 0.7 - 0.02);
+    // Pasting keeps the density, never crosses the true limits, and gets closer on both.
+    assert_eq!(pasted.density, 1.0);
+    assert!(pasted.limits[0][0] > 0.3 && pasted.limits[1][1] < 0.7);
+    let error = |b: &negcycle::explore::PrimBox| {
+        [(b.limits[0][0] - 0.3).abs(), (b.limits[1][1] - 0.7).abs()]
+    };
+    let (before, after) = (error(peeled), error(pasted));
+    assert!(
+        after[0] < before[0] && after[1] < before[1],
+        "{before:?} -> {after:?}"
+    );
+    assert!(after[0] < 0.02 && after[1] < 0.02, "{after:?}");
+    assert!(pasted.coverage > peeled.coverage + 0.05);
+    // Each paste grows the box and keeps the density from falling.
+    let mut last = peeled;
+    for b in &r.pasting {
+        assert!(b.points > last.points && b.density >= last.density);
+        last = b;
+    }
+    // Without pasting, the result is the peeled box.
+    let none = prim(
+        &x,
+        &y,
+        PrimOptions {
+            paste_alpha: 0.0,
+            ..options
+        },
+    )
+    .unwrap();
+    assert!(none.pasting.is_empty());
+    assert_eq!(none.final_box(), peeled);
+}
+
+/// Morris trajectory selection (Campolongo, Cariboni & Saltelli 2007): the r chosen of M
+/// candidates are at least as spread as the first r (the design of M = r, the candidates as
+/// drawn), are a pure function of the seed, and are r of the candidates.
+#[test]
+fn morris_selection_spreads_the_trajectories() {
+    use negcycle::explore::spread::spread;
+    let design = |r: usize, m: usize, seed: u64| {
+        Design::Morris {
+            trajectories: r,
+            levels: 4,
+            candidates: m,
+        }
+        .unit_points(&[None; 4], seed)
+        .unwrap()
+    };
+    let of = |pts: &[Vec<f64>]| {
+        let t: Vec<&[Vec<f64>]> = pts.chunks(5).collect();
+        spread(&t)
+    };
+    for seed in [1, 2019] {
+        let first = design(8, 8, seed);
+        let chosen = design(8, 200, seed);
+        assert_eq!(chosen.len(), first.len());
+        assert!(
+            of(&chosen) >= of(&first),
+            "{} < {}",
+            of(&chosen),
+            of(&first)
+        );
+        assert!(of(&chosen) > 1.05 * of(&first), "selection gained little");
+        // Deterministic from the seed; another seed gives other trajectories.
+        assert_eq!(chosen, design(8, 200, seed));
+        assert_ne!(chosen, design(8, 200, seed + 1));
+        // Every chosen trajectory is one of the candidates.
+        let pool = design(200, 200, seed);
+        let pool: Vec<&[Vec<f64>]> = pool.chunks(5).collect();
+        assert!(chosen.chunks(5).all(|t| pool.contains(&t)));
+    }
 }

@@ -23,15 +23,16 @@ use std::path::Path;
 pub const DEFAULT_RESAMPLES: usize = 1000;
 
 /// The analysis settings.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct AnalysisOptions {
     /// Bootstrap resamples for the intervals.
     pub resamples: usize,
     /// PRIM's settings.
     pub prim: PrimOptions,
-    /// The arm (cycle length, years) whose win over the reference PRIM explains (default: the
-    /// first arm that is not the reference).
-    pub prim_arm: Option<f64>,
+    /// The arm whose win over the reference PRIM explains, as [`super::plan::find_arm`] reads
+    /// it (`5`, `base/5`, `korea=1,japan=5,nato=2`; default: the first arm that is not the
+    /// reference).
+    pub prim_arm: Option<String>,
 }
 
 impl Default for AnalysisOptions {
@@ -98,10 +99,29 @@ pub struct PrimReport {
     pub points: usize,
     /// The peeling trajectory.
     pub trajectory: Vec<PrimBox>,
-    /// The chosen box's index in the trajectory.
+    /// The chosen box's index in the trajectory (where pasting starts).
     pub chosen: usize,
-    /// The chosen box's restricted inputs, smallest quasi-p-value first.
+    /// The pasting phase from the chosen box, one box per paste (empty if no paste helped);
+    /// the last is the result.
+    pub pasting: Vec<PrimBox>,
+    /// The result's restricted inputs (the last pasted box, else the chosen box), smallest
+    /// quasi-p-value first.
     pub limits: Vec<BoxLimit>,
+}
+
+impl PrimReport {
+    /// The result: the last pasted box, or the chosen box if no paste was made.
+    pub fn final_box(&self) -> &PrimBox {
+        self.pasting.last().unwrap_or(&self.trajectory[self.chosen])
+    }
+
+    /// The result's index in the rows of `prim.csv` (the trajectory, then the pastes).
+    pub fn final_index(&self) -> usize {
+        match self.pasting.len() {
+            0 => self.chosen,
+            n => self.trajectory.len() + n - 1,
+        }
+    }
 }
 
 /// The analysis of a points file.
@@ -152,7 +172,9 @@ fn opt(x: Option<f64>) -> String {
 /// The tidy per-point table (CSV): one row per point × arm × recorded metric.
 ///
 /// Columns: `point`, one column per uncertain key (its value at the point), `arm`,
-/// `cycle_years`, `metric`, `mean`, `se`, `reference`, `diff_mean`, `diff_se` (arm − reference,
+/// `cycle_years` (the arm's cycle, years; empty for an alliance), for an alliance one
+/// `cycle_years.HOST` per host (that host's cycle in the arm), `metric` (an alliance's: the
+/// patron's total over hosts), `mean`, `se`, `reference`, `diff_mean`, `diff_se` (arm − reference,
 /// paired; empty in the reference arm), `best_arm` (the point's best arm by the objective),
 /// `regret` (the arm's objective minus the best arm's).
 ///
@@ -182,9 +204,14 @@ pub fn write_points_csv(path: &Path, out: &mut dyn std::io::Write) -> Result<(),
                 line.push(',');
                 line.push_str(&csv_value(&u.key));
             }
-            line.push_str(
-                ",arm,cycle_years,metric,mean,se,reference,diff_mean,diff_se,best_arm,regret\n",
-            );
+            line.push_str(",arm,cycle_years");
+            if plan.scenario.is_alliance() {
+                for h in plan.scenario.host_names() {
+                    line.push(',');
+                    line.push_str(&csv_value(&format!("cycle_years.{h}")));
+                }
+            }
+            line.push_str(",metric,mean,se,reference,diff_mean,diff_se,best_arm,regret\n");
         }
         let reference = r
             .arms
@@ -196,11 +223,20 @@ pub fn write_points_csv(path: &Path, out: &mut dyn std::io::Write) -> Result<(),
                 for v in &r.values {
                     let _ = write!(line, ",{}", csv_value(v));
                 }
+                let _ = write!(line, ",{},", csv_value(&a.arm));
+                match a.cycle_years.as_slice() {
+                    [one] => {
+                        let _ = write!(line, "{one}");
+                    }
+                    per_host => {
+                        for c in per_host {
+                            let _ = write!(line, ",{c}");
+                        }
+                    }
+                }
                 let _ = writeln!(
                     line,
-                    ",{},{},{},{},{},{},{},{},{},{}",
-                    csv_value(&a.arm),
-                    a.cycle_years,
+                    ",{},{},{},{},{},{},{},{}",
                     csv_value(metric),
                     num(a.mean[m]),
                     num(a.se[m]),
@@ -392,7 +428,7 @@ impl Analysis {
             Some(_) => {}
         }
         Ok(Analysis {
-            scenario: plan.scenario.name.clone(),
+            scenario: plan.scenario.name().to_string(),
             fingerprint: plan.fingerprint.clone(),
             design: plan.design.name().to_string(),
             points: plan.points,
@@ -460,19 +496,22 @@ impl Analysis {
     /// restricted, chosen`.
     pub fn prim_csv(&self) -> String {
         let mut out =
-            String::from("box,points,of_interest,coverage,density,mass,restricted,chosen\n");
+            String::from("box,phase,points,of_interest,coverage,density,mass,restricted,chosen\n");
         if let Some(p) = &self.prim {
-            for (i, b) in p.trajectory.iter().enumerate() {
+            let peel = p.trajectory.iter().map(|b| ("peel", b));
+            let paste = p.pasting.iter().map(|b| ("paste", b));
+            let last = p.final_index();
+            for (i, (phase, b)) in peel.chain(paste).enumerate() {
                 let _ = writeln!(
                     out,
-                    "{i},{},{},{},{},{},{},{}",
+                    "{i},{phase},{},{},{},{},{},{},{}",
                     b.points,
                     b.of_interest,
                     num(b.coverage),
                     num(b.density),
                     num(b.mass),
                     b.restricted.len(),
-                    i == p.chosen
+                    i == last
                 );
             }
         }
@@ -548,7 +587,7 @@ impl Analysis {
                     );
                 }
             }
-            let b = &p.trajectory[p.chosen];
+            let b = p.final_box();
             if p.of_interest == 0 || p.of_interest == p.points {
                 let _ = writeln!(
                     out,
@@ -558,8 +597,18 @@ impl Analysis {
             } else {
                 let _ = writeln!(
                     out,
-                    "PRIM, {}: {} of {} points; chosen box {}: coverage {:.3}, density {:.3}, mass {:.3}",
-                    p.outcome, p.of_interest, p.points, p.chosen, b.coverage, b.density, b.mass
+                    "PRIM, {}: {} of {} points; chosen box {}{}: coverage {:.3}, density {:.3}, mass {:.3}",
+                    p.outcome,
+                    p.of_interest,
+                    p.points,
+                    p.chosen,
+                    match p.pasting.len() {
+                        0 => String::new(),
+                        n => format!(" after {n} pastes"),
+                    },
+                    b.coverage,
+                    b.density,
+                    b.mass
                 );
                 for l in &p.limits {
                     let _ = writeln!(
@@ -658,20 +707,13 @@ fn prim_report(
     options: AnalysisOptions,
 ) -> Result<Option<PrimReport>, Error> {
     let ref_index = plan.reference_index();
-    let arm =
-        match options.prim_arm {
-            Some(c) => plan.cycles.iter().position(|&x| x == c).ok_or_else(|| {
-                Error::InvalidExperiment {
-                    field: "--prim-arm".into(),
-                    rule: "must be one of the cycle lengths".into(),
-                    got: c.to_string(),
-                }
-            })?,
-            None => match (0..plan.cycles.len()).find(|&k| k != ref_index) {
-                Some(k) => k,
-                None => return Ok(None),
-            },
-        };
+    let arm = match &options.prim_arm {
+        Some(text) => plan.arm_index("--prim-arm", text)?,
+        None => match (0..plan.cycles.len()).find(|&k| k != ref_index) {
+            Some(k) => k,
+            None => return Ok(None),
+        },
+    };
     if arm == ref_index {
         return Ok(None);
     }
@@ -681,7 +723,7 @@ fn prim_report(
     let y: Vec<bool> = columns.diff[arm].iter().map(|d| *d < 0.0).collect();
     let result = prim(&x, &y, options.prim)?;
     let init = &result.trajectory[0].limits;
-    let chosen = &result.trajectory[result.chosen];
+    let chosen = result.final_box();
     let mut by_p = result.quasi_p.clone();
     by_p.sort_by(|a, b| a.1.total_cmp(&b.1).then(a.0.cmp(&b.0)));
     let limits = by_p
@@ -705,6 +747,7 @@ fn prim_report(
         points: columns.count,
         chosen: result.chosen,
         limits,
+        pasting: result.pasting,
         trajectory: result.trajectory,
     }))
 }

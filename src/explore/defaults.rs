@@ -1,10 +1,11 @@
-//! The default uncertainty set of each single-host preset: the parameters its calibration does
-//! not estimate, each with a range and the reason for it, and, for the flagship, the estimated
-//! ones over their 95% confidence intervals (documented in `EXPLORE.md`).
+//! The default uncertainty set of each preset: the parameters its calibration does not
+//! estimate, each with a range and the reason for it, and, for the flagship, the estimated
+//! ones over their 95% confidence intervals (documented in `EXPLORE.md`). An alliance's host
+//! keys are `hosts.NAME.party.*` and `hosts.NAME.support.*`, as `--set` takes them.
 
 use super::uncertainty::Uncertainty;
 
-/// The default uncertainties of preset `name` (`None` for an unknown preset or an alliance).
+/// The default uncertainties of preset `name` (`None` for an unknown preset).
 pub fn default_uncertainties(name: &str) -> Option<Vec<Uncertainty>> {
     match name {
         "us_rok_sma" | "us_rok_sma_history" => Some(vec![
@@ -98,6 +99,50 @@ pub fn default_uncertainties(name: &str) -> Option<Vec<Uncertainty>> {
             Uncertainty::uniform("host.margin", 0.0, 0.04)
                 .because("management's room below the fair raise is private"),
         ]),
+        "us_alliances" => Some(vec![
+            Uncertainty::log_uniform("rigidity_weight", 0.25, 4.0).because(
+                "k_rig, the cost of terms that drift from fair, is a modelling assumption: a \
+                 quarter to four times 1",
+            ),
+            Uncertainty::uniform("lapse.stakes_elasticity", 0.0, 2.0)
+                .because("Fearon's stakes effect: from none to twice the assumed elasticity"),
+            Uncertainty::uniform("patron.lapse_cost", 0.2, 1.2).because(
+                "the US cost of a lapse per year, in X*, as in us_rok_sma: one observed lapse \
+                 (2020) cannot pin it",
+            ),
+            Uncertainty::uniform("patron.opening", 0.1, 0.5).because(
+                "a routine administration's opening demand over the status quo, as in \
+                 us_rok_sma: +10% to +50%",
+            ),
+            Uncertainty::uniform("linkage.leverage", 0.0, 1.0).because(
+                "the article's leverage is a claim, not a measurement: from none to the whole of \
+                 the largest recent increase won elsewhere added to the opening (assumed half)",
+            ),
+            Uncertainty::uniform("linkage.benchmarking", 0.0, 0.5).because(
+                "how far an ally's ceiling moves toward what the others pay: from not at all to \
+                 half the way (assumed a fifth)",
+            ),
+            Uncertainty::uniform("linkage.correlation", 0.0, 0.6).because(
+                "how far one threat environment moves the allies' fair terms together: from \
+                 independent to twice the assumed 0.3",
+            ),
+            Uncertainty::uniform("hosts.korea.party.margin", 0.01, 0.1).because(
+                "Seoul's room below its ceiling is private: a quarter to 2.5 times the assumed \
+                 4% of X*",
+            ),
+            Uncertainty::uniform("hosts.japan.party.margin", 0.01, 0.1).because(
+                "Tokyo's quiet settlements show room, not how much: a fifth to twice the \
+                 assumed 5% of X*",
+            ),
+            Uncertainty::uniform("hosts.nato.party.margin", 0.01, 0.06).because(
+                "the room of 30 governments' aggregate bottom line: a third to twice the \
+                 assumed 3% of X*",
+            ),
+            Uncertainty::uniform("hosts.korea.support.sensitivity", 0.0, 1.0).because(
+                "θ, how far low support lowers Seoul's ceiling, as in us_rok_sma: from none to \
+                 twice 0.5",
+            ),
+        ]),
         "frictionless" => Some(vec![
             Uncertainty::uniform("terms.index.volatility", 0.0, 0.05)
                 .because("σ_I: volatility of the contractible index"),
@@ -123,11 +168,12 @@ mod tests {
             "us_rok_sma_history",
             "wage_round",
             "frictionless",
+            "us_alliances",
         ] {
             let set = default_uncertainties(name).unwrap();
             check_set(&set, &Input::preset(name).unwrap()).unwrap();
             assert!(set.iter().all(|u| !u.reason.is_empty()));
         }
-        assert!(default_uncertainties("us_alliances").is_none());
+        assert!(default_uncertainties("no_such_preset").is_none());
     }
 }

@@ -26,6 +26,7 @@
 //! # Ok::<(), negcycle::Error>(())
 //! ```
 
+use super::spread::select_spread;
 use crate::error::Error;
 use rand::{RngExt, SeedableRng};
 use rand_xoshiro::Xoshiro256PlusPlus;
@@ -58,6 +59,9 @@ pub enum Design {
         trajectories: usize,
         /// Grid levels p (even, at least 2).
         levels: u32,
+        /// Candidate trajectories M ≥ r drawn, of which the r with maximal spread are run
+        /// (Campolongo et al. 2007; [`super::spread`]); M = r runs the candidates as drawn.
+        candidates: usize,
     },
     /// Full factorial.
     Factorial {
@@ -91,6 +95,8 @@ pub(crate) fn seeded(seed: u64, tag: u64) -> Xoshiro256PlusPlus {
 const TAG_LHS: u64 = 0x4c48_5300;
 const TAG_SOBOL: u64 = 0x534f_424c;
 const TAG_MORRIS: u64 = 0x4d4f_5252;
+/// The most Morris candidate trajectories (their M² distances are held in memory: 32 MB).
+pub const MAX_MORRIS_CANDIDATES: usize = 2000;
 
 impl Design {
     /// The design's name on the command line (`lhs`, `sobol`, `morris`, `factorial`).
@@ -158,11 +164,25 @@ impl Design {
             Design::Morris {
                 trajectories,
                 levels: p,
+                candidates,
             } => {
                 if *trajectories < 2 {
                     return Err(invalid(
                         "a Morris design needs --points (trajectories) >= 2",
                         trajectories.to_string(),
+                    ));
+                }
+                if *candidates < *trajectories
+                    || (*candidates > MAX_MORRIS_CANDIDATES && candidates != trajectories)
+                {
+                    return Err(invalid(
+                        &format!(
+                            "Morris candidates (--morris-candidates) must be at least the \
+                             trajectories ({trajectories}) and at most \
+                             {MAX_MORRIS_CANDIDATES} (the distances between candidates are \
+                             held in memory)"
+                        ),
+                        candidates.to_string(),
                     ));
                 }
                 if *p < 2 || p % 2 != 0 {
@@ -204,7 +224,8 @@ impl Design {
             Design::Morris {
                 trajectories,
                 levels: p,
-            } => morris(*trajectories, d, *p, seed),
+                candidates,
+            } => morris(*trajectories, *candidates, d, *p, seed),
             Design::Factorial { levels: l } => factorial(levels, *l),
         })
     }
@@ -259,7 +280,27 @@ fn saltelli(n: usize, d: usize, second_order: bool, seed: u64) -> Vec<Vec<f64>> 
 
 /// Morris trajectories: a random base point on the grid's lower part, random directions, one
 /// dimension moved by Δ at a time in random order.
-fn morris(r: usize, d: usize, p: u32, seed: u64) -> Vec<Vec<f64>> {
+/// The default number of Morris candidate trajectories for `r` trajectories: ten times r
+/// (Campolongo et al. 2007 chose 4 to 10 of 500 to 1000), at most [`MAX_MORRIS_CANDIDATES`].
+pub fn default_morris_candidates(r: usize) -> usize {
+    r.saturating_mul(10).min(MAX_MORRIS_CANDIDATES).max(r)
+}
+
+/// `r` of `m` candidate trajectories, chosen for spread; the candidates are drawn in order from
+/// one stream, so the first `r` are the trajectories of `m = r`.
+fn morris(r: usize, m: usize, d: usize, p: u32, seed: u64) -> Vec<Vec<f64>> {
+    let candidates: Vec<Vec<Vec<f64>>> = morris_trajectories(m.max(r), d, p, seed)
+        .chunks(d + 1)
+        .map(<[Vec<f64>]>::to_vec)
+        .collect();
+    let refs: Vec<&[Vec<f64>]> = candidates.iter().map(Vec::as_slice).collect();
+    select_spread(&refs, r)
+        .into_iter()
+        .flat_map(|k| candidates[k].iter().cloned())
+        .collect()
+}
+
+fn morris_trajectories(r: usize, d: usize, p: u32, seed: u64) -> Vec<Vec<f64>> {
     let mut rng = seeded(seed, TAG_MORRIS);
     let step = 1.0 / f64::from(p - 1);
     let delta = f64::from(p) / (2.0 * f64::from(p - 1));
@@ -362,6 +403,7 @@ mod tests {
         let pts = Design::Morris {
             trajectories: 5,
             levels: 4,
+            candidates: 50,
         }
         .unit_points(&[None; 3], 3)
         .unwrap();

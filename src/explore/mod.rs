@@ -8,6 +8,7 @@
 //! - [`plan`]: the exploration's plan (its fingerprint) and the simulation of one point, one
 //!   [`crate::Experiment`] per point with the same seed (common random numbers);
 //! - [`points`]: the streamed points file, resume, shards and their merge;
+//! - [`spread`]: the choice of Morris trajectories with maximal spread;
 //! - [`sobol`], [`morris`], [`mod@robustness`], [`mod@prim`]: the estimators;
 //! - [`analysis`]: all of them on a finished points file, and their tables;
 //! - [`defaults`]: each preset's default uncertainty set.
@@ -17,10 +18,10 @@
 //! use negcycle::Scenario;
 //!
 //! let plan = Plan::new(PlanSpec {
-//!     scenario: Scenario::preset("us_rok_sma")?,
+//!     scenario: Scenario::preset("us_rok_sma")?.into(),
 //!     uncertainties: vec![Uncertainty::log_uniform("rigidity_weight", 0.25, 4.0)],
 //!     design: Design::Lhs { points: 4 },
-//!     cycles: vec![1.0, 5.0],
+//!     cycles: vec![vec![1.0], vec![5.0]], // per arm, one cycle per host
 //!     reference: None, // the scenario's own 5 years
 //!     objective: None, // joint_loss
 //!     metrics: vec![],
@@ -46,13 +47,14 @@ pub mod points;
 pub mod prim;
 pub mod robustness;
 pub mod sobol;
+pub mod spread;
 pub mod uncertainty;
 
 pub use analysis::{Analysis, AnalysisOptions, points_csv, write_points_csv};
 pub use defaults::default_uncertainties;
-pub use design::Design;
+pub use design::{Design, MAX_MORRIS_CANDIDATES, default_morris_candidates};
 pub use morris::{MorrisIndices, morris_indices};
-pub use plan::{ArmRecord, Plan, PlanSpec, PointRecord};
+pub use plan::{ArmRecord, MAX_ARMS, Plan, PlanSpec, PointRecord, find_arm};
 pub use points::{PointsHeader, merge_points, read_points, run_points};
 pub use prim::{PrimBox, PrimOptions, PrimResult, prim};
 pub use robustness::{ArmRobustness, robustness};

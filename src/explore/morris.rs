@@ -6,7 +6,7 @@
 //! Δ is in unit-cube coordinates, so an effect is the output's change per whole range of the
 //! input (the output's unit). μ* ranks inputs by overall influence; σ large against μ* signals
 //! interactions or non-linearity. μ*'s 95 % interval is a seeded bootstrap over trajectories.
-//! The trajectories are used as drawn (no selection of the most spread-out ones).
+//! The design's trajectories are the most spread-out r of M candidates ([`super::spread`]).
 
 use super::design::seeded;
 use super::sobol::{Estimate, sd};
@@ -99,6 +99,7 @@ mod tests {
         let x = Design::Morris {
             trajectories: 20,
             levels: 4,
+            candidates: 200,
         }
         .unit_points(&[None; 3], 5)
         .unwrap();

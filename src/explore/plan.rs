@@ -10,39 +10,46 @@
 use super::design::Design;
 use super::robustness::{best_index, regrets};
 use super::uncertainty::{Uncertainty, check_set};
+use crate::alliance::TOTALS;
 use crate::error::Error;
 use crate::metrics::METRICS;
-use crate::report::VERSION;
 use crate::report::write::sha256_hex;
-use crate::run::Experiment;
-use crate::scenario::{Input, Scenario};
+use crate::report::{ArmReport, MetricRow, VERSION, arm_label};
+use crate::run::{BASE, Experiment};
+use crate::scenario::{Alliance, Input, Scenario};
 use serde::{Deserialize, Serialize};
 
-/// The version of the points file format (`points.jsonl`).
-pub const POINTS_FORMAT: u32 = 1;
-/// The default objective (lower is better).
+/// The version of the points file format (`points.jsonl`; 2: alliances, an arm's cycle per
+/// host).
+pub const POINTS_FORMAT: u32 = 2;
+/// The default objective (lower is better): for an alliance, the patron's total over hosts.
 pub const DEFAULT_OBJECTIVE: &str = "joint_loss";
+/// The most arms one exploration runs at every point (for an alliance, the joint arms: the
+/// product of the per-host cycle lists).
+pub const MAX_ARMS: usize = 64;
 
 /// Everything that identifies an exploration. Two runs with equal plans write the same bytes.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Plan {
     /// The negcycle version.
     pub negcycle: String,
-    /// The base scenario (one host).
-    pub scenario: Scenario,
+    /// The base scenario (one host) or alliance, in its file form (an alliance has `hosts`).
+    #[serde(with = "bare_input")]
+    pub scenario: Input,
     /// The uncertain keys, in the design's dimension order.
     pub uncertainties: Vec<Uncertainty>,
     /// The design.
     pub design: Design,
     /// The seed of the design and of its analysis (bootstraps).
     pub design_seed: u64,
-    /// The arms: cycle lengths, years.
-    pub cycles: Vec<f64>,
-    /// The reference arm's cycle length, years (paired differences are arm − reference).
-    pub reference: f64,
-    /// The objective metric (lower is better): best arm and regret.
+    /// The arms: per arm, one cycle length per host (years, in the hosts' order).
+    pub cycles: Vec<Vec<f64>>,
+    /// The reference arm's cycle lengths, years (paired differences are arm − reference).
+    pub reference: Vec<f64>,
+    /// The objective metric (lower is better): best arm and regret. For an alliance, one of the
+    /// patron's totals over hosts ([`TOTALS`]).
     pub objective: String,
-    /// The metrics recorded per arm and point, the objective first.
+    /// The metrics recorded per arm and point, the objective first (an alliance's: totals).
     pub metrics: Vec<String>,
     /// Trials per point (every arm).
     pub trials: u64,
@@ -57,20 +64,22 @@ pub struct Plan {
 /// What [`Plan::new`] takes.
 #[derive(Debug, Clone)]
 pub struct PlanSpec {
-    /// The base scenario.
-    pub scenario: Scenario,
-    /// The uncertain keys.
+    /// The base scenario or alliance (`Scenario::preset(..)?.into()`).
+    pub scenario: Input,
+    /// The uncertain keys (an alliance's host keys as `hosts.NAME.party.margin`).
     pub uncertainties: Vec<Uncertainty>,
     /// The design.
     pub design: Design,
-    /// The arms' cycle lengths, years.
-    pub cycles: Vec<f64>,
-    /// The reference arm's cycle (default: the scenario's own `agreement.cycle_years` if it is
-    /// an arm, else the last arm).
-    pub reference: Option<f64>,
-    /// The objective (default [`DEFAULT_OBJECTIVE`]).
+    /// The arms: per arm, one cycle length per host, years (`vec![vec![1.0], vec![5.0]]` for
+    /// one host; [`crate::run::grid_product`] of per-host lists for an alliance). At most
+    /// [`MAX_ARMS`].
+    pub cycles: Vec<Vec<f64>>,
+    /// The reference arm's cycle lengths (default: the input's own `agreement.cycle_years`,
+    /// every host's, if that is an arm, else the last arm).
+    pub reference: Option<Vec<f64>>,
+    /// The objective (default [`DEFAULT_OBJECTIVE`]; an alliance's: one of [`TOTALS`]).
     pub objective: Option<String>,
-    /// More metrics to record per arm.
+    /// More metrics to record per arm (an alliance's: [`TOTALS`]).
     pub metrics: Vec<String>,
     /// Trials per point.
     pub trials: u64,
@@ -95,31 +104,45 @@ impl Plan {
     /// errors for the base scenario.
     pub fn new(spec: PlanSpec) -> Result<Plan, Error> {
         spec.scenario.validate()?;
-        let base = Input::Single(spec.scenario.clone());
-        check_set(&spec.uncertainties, &base)?;
+        check_set(&spec.uncertainties, &spec.scenario)?;
         let levels: Vec<Option<usize>> = spec.uncertainties.iter().map(|u| u.levels()).collect();
         spec.design.check(&levels)?;
-        if spec.cycles.is_empty() {
-            return Err(invalid("cycles", "at least one arm is needed", "none"));
+        let hosts = spec.scenario.host_names().len();
+        if spec.cycles.is_empty() || spec.cycles.len() > MAX_ARMS {
+            return Err(invalid(
+                "cycles",
+                &format!(
+                    "an exploration runs 1 to {MAX_ARMS} arms at every point (an alliance's \
+                     joint arms are the product of its per-host cycle lists: shorten them)"
+                ),
+                format!("{} arms", spec.cycles.len()),
+            ));
+        }
+        if let Some(a) = spec.cycles.iter().find(|a| a.len() != hosts) {
+            return Err(invalid(
+                "cycles",
+                &format!("every arm needs one cycle length per host ({hosts})"),
+                format!("{a:?}"),
+            ));
         }
         let reference = match spec.reference {
             Some(r) => r,
             None => {
-                let own = spec.scenario.agreement.cycle_years;
+                let own = spec.scenario.cycle_years();
                 if spec.cycles.contains(&own) {
                     own
                 } else {
-                    spec.cycles[spec.cycles.len() - 1]
+                    spec.cycles[spec.cycles.len() - 1].clone()
                 }
             }
         };
-        if !spec.cycles.contains(&reference) {
+        let Some(ref_index) = spec.cycles.iter().position(|c| *c == reference) else {
             return Err(invalid(
                 "reference",
-                "must be one of the cycle lengths",
-                reference.to_string(),
+                "must be one of the arms",
+                format!("{reference:?}"),
             ));
-        }
+        };
         let objective = spec
             .objective
             .unwrap_or_else(|| DEFAULT_OBJECTIVE.to_string());
@@ -129,11 +152,16 @@ impl Plan {
                 metrics.push(m);
             }
         }
+        let available: Vec<&str> = if spec.scenario.is_alliance() {
+            TOTALS.iter().map(|(n, ..)| *n).collect()
+        } else {
+            METRICS.iter().map(|x| x.name).collect()
+        };
         for m in &metrics {
-            if !METRICS.iter().any(|x| x.name == m) {
+            if !available.contains(&m.as_str()) {
                 return Err(Error::UnknownMetric {
                     name: m.clone(),
-                    available: METRICS.iter().map(|x| x.name.to_string()).collect(),
+                    available: available.iter().map(ToString::to_string).collect(),
                 });
             }
         }
@@ -145,8 +173,8 @@ impl Plan {
             ));
         }
         Experiment::new(spec.scenario.clone())
-            .cycle_years(spec.cycles.clone())
-            .reference(reference)
+            .arms(spec.cycles.clone())
+            .reference(ref_index)
             .trials(spec.trials)
             .seed(spec.seed)
             .validate()?;
@@ -208,8 +236,36 @@ impl Plan {
     pub fn reference_index(&self) -> usize {
         self.cycles
             .iter()
-            .position(|&c| c == self.reference)
+            .position(|c| *c == self.reference)
             .unwrap_or(0)
+    }
+
+    /// The index of the arm `text` names ([`find_arm`]); `option` names the option in errors.
+    ///
+    /// # Errors
+    /// [`Error::InvalidExperiment`] naming `option` and listing the arms.
+    pub fn arm_index(&self, option: &str, text: &str) -> Result<usize, Error> {
+        find_arm(text, &self.scenario.host_names(), &self.cycles).ok_or_else(|| {
+            invalid(
+                option,
+                &format!(
+                    "must name an arm: {} (a label, with or without base/, or one host's cycle \
+                     in years)",
+                    self.arm_labels().join(", ")
+                ),
+                text,
+            )
+        })
+    }
+
+    /// The arms' labels, as the report and the points file name them (`base/5`;
+    /// `base/korea=1,japan=5,nato=2` for an alliance).
+    pub fn arm_labels(&self) -> Vec<String> {
+        let hosts = self.scenario.host_names();
+        self.cycles
+            .iter()
+            .map(|c| arm_label(BASE, &hosts, c))
+            .collect()
     }
 
     /// The scenario of design point `index` at unit coordinates `unit`.
@@ -217,7 +273,7 @@ impl Plan {
     /// # Errors
     /// [`Error::InvalidExperiment`] naming the point and key if a value gives an invalid
     /// scenario.
-    pub fn point_scenario(&self, index: usize, unit: &[f64]) -> Result<Scenario, Error> {
+    pub fn point_scenario(&self, index: usize, unit: &[f64]) -> Result<Input, Error> {
         let mut s = self.scenario.clone();
         for (u, &x) in self.uncertainties.iter().zip(unit) {
             let text = u.value_text(x);
@@ -239,8 +295,8 @@ impl Plan {
     pub fn run_point(&self, index: usize, unit: &[f64]) -> Result<PointRecord, Error> {
         let scenario = self.point_scenario(index, unit)?;
         let report = Experiment::new(scenario)
-            .cycle_years(self.cycles.clone())
-            .reference(self.reference)
+            .arms(self.cycles.clone())
+            .reference(self.reference_index())
             .trials(self.trials)
             .seed(self.seed)
             .run()?;
@@ -248,7 +304,7 @@ impl Plan {
         for arm in &report.arms {
             let mut rec = ArmRecord {
                 arm: arm.label.clone(),
-                cycle_years: arm.cycle(),
+                cycle_years: arm.cycle_years.clone(),
                 mean: Vec::with_capacity(self.metrics.len()),
                 se: Vec::with_capacity(self.metrics.len()),
                 diff_mean: Vec::with_capacity(self.metrics.len()),
@@ -256,12 +312,11 @@ impl Plan {
                 regret: 0.0,
             };
             for m in &self.metrics {
-                let s = arm.metric(m)?;
-                rec.mean.push(s.mean);
-                rec.se.push(s.se);
-                let d = arm.vs_reference(m)?;
-                rec.diff_mean.push(d.as_ref().map(|d| d.mean));
-                rec.diff_se.push(d.map(|d| d.se));
+                let row = arm_row(arm, m)?;
+                rec.mean.push(row.mean);
+                rec.se.push(row.se);
+                rec.diff_mean.push(row.diff_mean);
+                rec.diff_se.push(row.diff_se);
             }
             arms.push(rec);
         }
@@ -283,13 +338,69 @@ impl Plan {
     }
 }
 
+/// The arm that `text` names among `arms` (per arm one cycle per host of `hosts`): its label
+/// with or without the `base/` prefix (`korea=1,japan=5,nato=2`), or for one host its cycle
+/// length in years (`5`). `None` if it names none.
+pub fn find_arm(text: &str, hosts: &[String], arms: &[Vec<f64>]) -> Option<usize> {
+    let text = text.trim();
+    let full = crate::report::full_label(text, BASE);
+    arms.iter()
+        .position(|a| arm_label(BASE, hosts, a) == full)
+        .or_else(|| {
+            let years: f64 = text.parse().ok()?;
+            (hosts.len() == 1)
+                .then(|| arms.iter().position(|a| a.as_slice() == [years]))
+                .flatten()
+        })
+}
+
+/// The row of metric `name` of an arm: its only host's, or the patron's total in an alliance.
+fn arm_row<'r>(arm: &'r ArmReport, name: &str) -> Result<&'r MetricRow, Error> {
+    match arm.hosts.as_slice() {
+        [host] => host.row(name),
+        _ => arm.total(name),
+    }
+}
+
+/// The plan's input in its bare file form: a [`Scenario`], or an [`Alliance`] (told apart by
+/// its `hosts`: both refuse unknown keys), so that a single host's plan reads as before.
+mod bare_input {
+    use super::{Alliance, Input, Scenario};
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    #[allow(
+        clippy::large_enum_variant,
+        reason = "one value per plan read, converted at once into an Input (unboxed as well)"
+    )]
+    enum Bare {
+        Single(Scenario),
+        Alliance(Alliance),
+    }
+
+    pub(super) fn serialize<S: Serializer>(input: &Input, s: S) -> Result<S::Ok, S::Error> {
+        match input {
+            Input::Single(x) => x.serialize(s),
+            Input::Alliance(x) => x.serialize(s),
+        }
+    }
+
+    pub(super) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Input, D::Error> {
+        Ok(match Bare::deserialize(d)? {
+            Bare::Single(x) => Input::Single(x),
+            Bare::Alliance(x) => Input::Alliance(x),
+        })
+    }
+}
+
 /// One arm at one design point.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ArmRecord {
     /// The arm's label (`base/5`).
     pub arm: String,
-    /// Its cycle length, years.
-    pub cycle_years: f64,
+    /// Its cycle length per host, years (in the hosts' order; one for a single host).
+    pub cycle_years: Vec<f64>,
     /// Per recorded metric (the plan's `metrics`): mean over trials, the metric's unit.
     pub mean: Vec<f64>,
     /// Per recorded metric: standard error of the mean.

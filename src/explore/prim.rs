@@ -17,7 +17,17 @@
 //! quasi-p-value (Bryant & Lempert 2010) is the one-sided binomial probability of seeing at
 //! least the box's number of points of interest among its points if the density were that of
 //! the box without this restriction: small values mean the restriction matters. Choices are
-//! peeled as ordered indices. No pasting phase.
+//! peeled as ordered indices.
+//!
+//! Pasting (Friedman & Fisher 1999, §4, "bottom-up pasting"; the EMA Workbench's `_paste`):
+//! peeling is greedy, so the chosen box may have cut too far along some input. From the chosen
+//! box, each pasting step considers, per restricted input and each side, widening the limit to
+//! take in the nearest `max(1, ⌊paste_alpha·n_B⌋)` points outside it (within the other
+//! inputs' limits; `n_B` the box's points), and keeps the candidate of highest density (ties:
+//! more points). The paste is made if the density does not fall and the box grows (F&F: "until
+//! the next paste would cause the box mean to decrease"); otherwise pasting stops. The pasted
+//! boxes are [`PrimResult::pasting`]; the last one (or the chosen box if no paste was made) is
+//! the result, [`PrimResult::final_box`], whose restrictions get the quasi-p-values.
 
 use crate::error::Error;
 use serde::{Deserialize, Serialize};
@@ -31,6 +41,8 @@ pub struct PrimOptions {
     pub mass_min: f64,
     /// The density a chosen box should reach (default 0.8).
     pub threshold: f64,
+    /// Share of the box's points one paste adds (default 0.05, as `alpha`; 0: no pasting).
+    pub paste_alpha: f64,
 }
 
 impl Default for PrimOptions {
@@ -39,6 +51,7 @@ impl Default for PrimOptions {
             alpha: 0.05,
             mass_min: 0.05,
             threshold: 0.8,
+            paste_alpha: 0.05,
         }
     }
 }
@@ -67,12 +80,30 @@ pub struct PrimBox {
 pub struct PrimResult {
     /// The peeling trajectory, from the box of all points.
     pub trajectory: Vec<PrimBox>,
-    /// Index of the chosen box in the trajectory.
+    /// Index of the chosen box in the trajectory (where pasting starts).
     pub chosen: usize,
-    /// Quasi-p-value of each input the chosen box restricts: (input index, p).
+    /// The pasting phase: one box per paste made, from the chosen box (empty if none helped).
+    pub pasting: Vec<PrimBox>,
+    /// Quasi-p-value of each input the final box ([`PrimResult::final_box`]) restricts:
+    /// (input index, p).
     pub quasi_p: Vec<(usize, f64)>,
     /// Points of interest among all points.
     pub of_interest: usize,
+}
+
+impl PrimResult {
+    /// The result: the last pasted box, or the chosen box if no paste was made.
+    pub fn final_box(&self) -> &PrimBox {
+        self.pasting.last().unwrap_or(&self.trajectory[self.chosen])
+    }
+}
+
+/// Whether `candidate` beats the best box so far: denser, or as dense with more points.
+fn denser(candidate: &PrimBox, best: Option<&PrimBox>) -> bool {
+    best.is_none_or(|b| {
+        candidate.density > b.density
+            || (candidate.density == b.density && candidate.points > b.points)
+    })
 }
 
 fn in_box(x: &[f64], limits: &[[f64; 2]]) -> bool {
@@ -173,6 +204,12 @@ pub fn prim(x: &[Vec<f64>], y: &[bool], options: PrimOptions) -> Result<PrimResu
             return Err(bad(&format!("{name} must be in (0, 1)"), v.to_string()));
         }
     }
+    if !(0.0..1.0).contains(&options.paste_alpha) {
+        return Err(bad(
+            "paste_alpha must be in [0, 1)",
+            options.paste_alpha.to_string(),
+        ));
+    }
     let d = x[0].len();
     if x.iter().any(|p| p.len() != d) {
         return Err(bad("every point has the same inputs", "ragged".into()));
@@ -215,11 +252,7 @@ pub fn prim(x: &[Vec<f64>], y: &[bool], options: PrimOptions) -> Result<PrimResu
                 {
                     continue;
                 }
-                let better = best.as_ref().is_none_or(|b| {
-                    candidate.density > b.density
-                        || (candidate.density == b.density && candidate.points > b.points)
-                });
-                if better {
+                if denser(&candidate, best.as_ref()) {
                     best = Some(candidate);
                 }
             }
@@ -242,7 +275,8 @@ pub fn prim(x: &[Vec<f64>], y: &[bool], options: PrimOptions) -> Result<PrimResu
                 .max_by(|(i, a), (j, b)| a.density.total_cmp(&b.density).then(j.cmp(i)))
                 .map_or(0, |(i, _)| i)
         });
-    let b = &trajectory[chosen];
+    let pasting = paste(x, y, &trajectory[chosen], &init, options.paste_alpha);
+    let b = pasting.last().unwrap_or(&trajectory[chosen]);
     let quasi_p = b
         .restricted
         .iter()
@@ -258,8 +292,73 @@ pub fn prim(x: &[Vec<f64>], y: &[bool], options: PrimOptions) -> Result<PrimResu
         of_interest: y.iter().filter(|v| **v).count(),
         trajectory,
         chosen,
+        pasting,
         quasi_p,
     })
+}
+
+/// The pasting phase from `start` (see the module's documentation): the boxes of the pastes
+/// made, in order.
+fn paste(
+    x: &[Vec<f64>],
+    y: &[bool],
+    start: &PrimBox,
+    init: &[[f64; 2]],
+    paste_alpha: f64,
+) -> Vec<PrimBox> {
+    let mut out: Vec<PrimBox> = Vec::new();
+    if paste_alpha <= 0.0 {
+        return out;
+    }
+    loop {
+        let current = out.last().unwrap_or(start);
+        let k = ((paste_alpha * current.points as f64).floor() as usize).max(1);
+        let mut best: Option<PrimBox> = None;
+        for &dim in &current.restricted {
+            // The points outside the box along `dim` only, on each side.
+            let [lo, hi] = current.limits[dim];
+            let mut below: Vec<f64> = Vec::new();
+            let mut above: Vec<f64> = Vec::new();
+            for p in x {
+                let others = p
+                    .iter()
+                    .zip(&current.limits)
+                    .enumerate()
+                    .all(|(j, (v, [a, b]))| j == dim || (a <= v && v <= b));
+                if others {
+                    if p[dim] < lo {
+                        below.push(p[dim]);
+                    } else if p[dim] > hi {
+                        above.push(p[dim]);
+                    }
+                }
+            }
+            // Nearest first: the k-th nearest value is the new limit (ties come in with it).
+            below.sort_by(|a, b| b.total_cmp(a));
+            above.sort_by(f64::total_cmp);
+            for (side, values) in [(0, &below), (1, &above)] {
+                if values.is_empty() {
+                    continue;
+                }
+                let edge = values[k.min(values.len()) - 1];
+                let mut limits = current.limits.clone();
+                // Back to the data's own limit when the last outside points come in.
+                limits[dim][side] = if k >= values.len() {
+                    init[dim][side]
+                } else {
+                    edge
+                };
+                let candidate = make_box(x, y, limits, init);
+                if denser(&candidate, best.as_ref()) {
+                    best = Some(candidate);
+                }
+            }
+        }
+        match best {
+            Some(b) if b.points > current.points && b.density >= current.density => out.push(b),
+            _ => return out,
+        }
+    }
 }
 
 #[cfg(test)]

@@ -242,7 +242,8 @@ fn prim_words(outcome: &str) -> String {
     }
 }
 
-/// PRIM's trajectory: density against coverage, the chosen box in vermillion.
+/// PRIM's trajectory: density against coverage; the pastes from the chosen box; the result
+/// (the last paste, or the chosen box) in vermillion.
 fn prim_svg(a: &Analysis) -> Result<String, Error> {
     let Some(p) = &a.prim else {
         return Err(Error::Internal("no PRIM result".into()));
@@ -279,7 +280,16 @@ fn prim_svg(a: &Analysis) -> Result<String, Error> {
                     .map(|b| Circle::new((b.coverage, b.density), 3, BLUE.filled())),
             )
             .map_err(draw_err)?;
-        let b = &p.trajectory[p.chosen];
+        let start = &p.trajectory[p.chosen];
+        chart
+            .draw_series(LineSeries::new(
+                std::iter::once(start)
+                    .chain(&p.pasting)
+                    .map(|b| (b.coverage, b.density)),
+                BLUE.stroke_width(2),
+            ))
+            .map_err(draw_err)?;
+        let b = p.final_box();
         chart
             .draw_series(std::iter::once(Circle::new(
                 (b.coverage, b.density),
@@ -289,7 +299,13 @@ fn prim_svg(a: &Analysis) -> Result<String, Error> {
             .map_err(draw_err)?;
         chart
             .draw_series(std::iter::once(Text::new(
-                format!("chosen box {}: mass {:.3}", p.chosen, b.mass),
+                match p.pasting.len() {
+                    0 => format!("chosen box {}: mass {:.3}", p.chosen, b.mass),
+                    n => format!(
+                        "chosen box {} after {n} pastes: mass {:.3}",
+                        p.chosen, b.mass
+                    ),
+                },
                 (b.coverage.min(0.7), (b.density + 0.05).min(1.0)),
                 ("sans-serif", 15).into_font(),
             )))

@@ -458,10 +458,23 @@ impl Alliance {
                 .iter()
                 .any(|p| mapped.starts_with(p))
             {
+                let prefix = format!("hosts.{name}.");
                 let s = self
                     .host_scenario(i)
                     .with_override(&mapped, value)
-                    .map_err(|e| relabel(e, key))?;
+                    .map_err(|e| match relabel(e, key) {
+                        // The host's own view names its fields `host.margin`: name them as the
+                        // alliance does (`hosts.japan.party.margin`).
+                        ScenarioError::Invalid(vs) => ScenarioError::Invalid(
+                            vs.into_iter()
+                                .map(|v| Violation {
+                                    field: host_field(&prefix, &v.field),
+                                    ..v
+                                })
+                                .collect(),
+                        ),
+                        other => other,
+                    })?;
                 let h = &mut out.hosts[i];
                 h.terms = s.terms;
                 h.agreement = s.agreement;

@@ -98,3 +98,70 @@ pub fn assert_within_4se(what: &str, sample: &[f64], expected: f64) {
         "{what}: simulated {mean:.6} ± {se:.2e} vs {expected:.6} (z = {z:.2})"
     );
 }
+
+/// The files of a finished `negcycle explore` folder that a merge of its shards must reproduce
+/// byte for byte.
+pub const EXPLORE_FILES: [&str; 8] = [
+    "points.jsonl",
+    "points.csv",
+    "robustness.csv",
+    "indices.csv",
+    "prim.csv",
+    "explore.json",
+    "summary.txt",
+    "manifest.json",
+];
+
+/// Runs `negcycle explore merge --resamples R` on the two shards in `shards` (given in reverse
+/// order) into `merged`, and checks that every [`EXPLORE_FILES`] file equals `single`'s.
+#[cfg(feature = "cli")]
+pub fn assert_explore_merge_matches(single: &Path, shards: &Path, merged: &Path, resamples: &str) {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_negcycle"))
+        .args(["explore", "merge", "--resamples", resamples, "-q", "--out"])
+        .arg(merged)
+        .arg(shards.join("points_1_of_2.jsonl"))
+        .arg(shards.join("points_0_of_2.jsonl"))
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    for name in EXPLORE_FILES {
+        assert_eq!(
+            std::fs::read(single.join(name)).unwrap(),
+            std::fs::read(merged.join(name)).unwrap(),
+            "{name} differs"
+        );
+    }
+}
+
+/// Runs `plan`'s points into `dir` on one thread, on two, and as `count` shards merged in
+/// reverse order, and checks the three files are the same bytes: (single run, shards, merge).
+#[cfg(feature = "explore")]
+pub fn assert_points_same_on_threads_and_shards(
+    plan: &negcycle::explore::Plan,
+    dir: &Path,
+    count: u64,
+) -> (PathBuf, Vec<PathBuf>, PathBuf) {
+    use negcycle::explore::{merge_points, run_points};
+    let one = dir.join("one.jsonl");
+    let two = dir.join("two.jsonl");
+    run_points(plan, &one, None, false, Some(1), &mut |_, _| {}).unwrap();
+    run_points(plan, &two, None, false, Some(2), &mut |_, _| {}).unwrap();
+    let read = |p: &Path| std::fs::read(p).unwrap();
+    assert_eq!(read(&one), read(&two));
+    let shards: Vec<PathBuf> = (0..count)
+        .map(|i| {
+            let p = dir.join(format!("shard_{i}.jsonl"));
+            run_points(plan, &p, Some((i, count)), false, Some(2), &mut |_, _| {}).unwrap();
+            p
+        })
+        .collect();
+    let merged = dir.join("merged.jsonl");
+    let refs: Vec<&Path> = shards.iter().rev().map(PathBuf::as_path).collect();
+    merge_points(&refs, &merged).unwrap();
+    assert_eq!(read(&merged), read(&one));
+    (one, shards, merged)
+}

@@ -308,7 +308,10 @@ pub(crate) struct SweepArgs {
 const EXPLORE_LONG_ABOUT: &str = "\
 Runs a design over uncertain scenario keys (EXPLORE.md): each design point is the base scenario \
 with the point's values set, and runs every cycle length (--cycles) with the same --trials and \
---seed, so all points and arms share the same simulated worlds (common random numbers).
+--seed, so all points and arms share the same simulated worlds (common random numbers). An \
+alliance (us_alliances) is explored too: host keys as hosts.NAME.party.margin, arms from \
+--cycles NAME=YEARS,... per host (their product, at most 64 joint arms), the objective the \
+patron's total over hosts.
 
 Uncertainties: --uncertainties FILE ([[uncertainty]] tables), --range KEY=LO:HI[:log], \
 --choice KEY=A|B|...; with none of them, the preset's default set (EXPLORE.md gives each range \
@@ -372,17 +375,25 @@ pub(crate) struct ExploreArgs {
     /// Grid levels: Morris p (even, default 4) or factorial values per range (default 3)
     #[arg(long, value_name = "L", display_order = 4)]
     pub(crate) levels: Option<u32>,
+    /// Morris: candidate trajectories M, of which the --points with maximal spread are run
+    /// (Campolongo et al. 2007) [default: 10 × --points, at most 2000; M = --points: as drawn]
+    #[arg(long, value_name = "M", display_order = 4)]
+    pub(crate) morris_candidates: Option<usize>,
     /// Sobol: also the BA block for second-order indices (N·(2D+2) points)
     #[arg(long, display_order = 4)]
     pub(crate) second_order: bool,
-    /// Cycle lengths (arms) in years, comma-separated [default: 1,2,3,5,10]
+    /// Cycle lengths (arms) in years, comma-separated [default: 1,2,3,5,10]; for an alliance
+    /// NAME=YEARS,... per host (repeatable; the joint arms are the product, at most 64; hosts
+    /// not named keep their own cycle)
     #[arg(long, value_name = "YEARS,...", display_order = 5)]
-    pub(crate) cycles: Option<String>,
-    /// The reference arm's cycle length, years [default: the scenario's own cycle_years if it
-    /// is an arm, else the last arm]
-    #[arg(long, value_name = "YEARS", display_order = 5)]
+    pub(crate) cycles: Vec<String>,
+    /// The reference arm: a cycle length in years, or an arm's label (an alliance:
+    /// korea=5,japan=5,nato=2) [default: the scenario's own cycle_years if it is an arm, else
+    /// the last arm]
+    #[arg(long, value_name = "ARM", display_order = 5)]
     pub(crate) reference: Option<String>,
-    /// The objective metric, lower is better [default: joint_loss]
+    /// The objective metric, lower is better [default: joint_loss; for an alliance the
+    /// patron's total over hosts]
     #[arg(long, value_name = "NAME", display_order = 5)]
     pub(crate) objective: Option<String>,
     /// Another metric to record per point and arm (repeatable)
@@ -412,10 +423,10 @@ pub(crate) struct ExploreArgs {
     /// PRIM: the density the chosen box should reach
     #[arg(long, value_name = "D", default_value_t = 0.8, display_order = 11)]
     pub(crate) prim_threshold: f64,
-    /// PRIM: explain where this arm (cycle, years) beats the reference [default: the first
-    /// other arm]
-    #[arg(long, value_name = "YEARS", display_order = 11)]
-    pub(crate) prim_arm: Option<f64>,
+    /// PRIM: explain where this arm (a cycle in years, or an arm's label) beats the reference
+    /// [default: the first other arm]
+    #[arg(long, value_name = "ARM", display_order = 11)]
+    pub(crate) prim_arm: Option<String>,
     /// No progress bar and no informational lines on stderr
     #[arg(long, short, display_order = 13)]
     pub(crate) quiet: bool,
@@ -443,9 +454,10 @@ pub(crate) struct ExploreMergeArgs {
     /// PRIM: the density the chosen box should reach
     #[arg(long, value_name = "D", default_value_t = 0.8)]
     pub(crate) prim_threshold: f64,
-    /// PRIM: the arm (cycle, years) whose win over the reference it explains
-    #[arg(long, value_name = "YEARS")]
-    pub(crate) prim_arm: Option<f64>,
+    /// PRIM: the arm (a cycle in years, or an arm's label) whose win over the reference it
+    /// explains
+    #[arg(long, value_name = "ARM")]
+    pub(crate) prim_arm: Option<String>,
     /// No informational lines on stderr
     #[arg(long, short)]
     pub(crate) quiet: bool,

@@ -3,16 +3,17 @@
 //! shards.
 
 use crate::args::{ExploreArgs, ExploreCommand, ExploreMergeArgs};
-use crate::input::{check_cycles, check_threads, load_input, parse_cycles, parse_shard};
+use crate::input::{check_threads, load_input, parse_arms, parse_shard};
 use crate::output::check_out_dir;
 use crate::{Failure, emit_text, from_lib, invalid, note, output_failure};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use negcycle::Error;
 use negcycle::explore::{
     Analysis, AnalysisOptions, Design, Plan, PlanSpec, PrimOptions, Uncertainty,
-    default_uncertainties, merge_points, read_uncertainties, run_points, write_points_csv,
+    default_uncertainties, find_arm, merge_points, read_uncertainties, run_points,
+    write_points_csv,
 };
 use negcycle::report::write::OutputDir;
-use negcycle::{Error, Input};
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -30,11 +31,6 @@ pub(crate) fn cmd_explore(args: ExploreArgs) -> Result<(), Failure> {
         ));
     };
     let input = load_input(&args.scenario)?;
-    let Input::Single(scenario) = input else {
-        return Err(invalid(
-            "explore: alliances are not supported yet; explore one host (e.g. --preset us_rok_sma)",
-        ));
-    };
     let mut uncertainties: Vec<Uncertainty> = Vec::new();
     if let Some(path) = &args.uncertainties {
         uncertainties.extend(read_uncertainties(path).map_err(from_lib)?);
@@ -46,29 +42,28 @@ pub(crate) fn cmd_explore(args: ExploreArgs) -> Result<(), Failure> {
         uncertainties.push(Uncertainty::parse_choice(c).map_err(from_lib)?);
     }
     if uncertainties.is_empty() {
-        uncertainties = default_uncertainties(&scenario.name).ok_or_else(|| {
+        uncertainties = default_uncertainties(input.name()).ok_or_else(|| {
             invalid(format!(
                 "explore: scenario {:?} has no default uncertainty set; give --uncertainties \
                  FILE, --range KEY=LO:HI or --choice KEY=A|B",
-                scenario.name
+                input.name()
             ))
         })?;
     }
-    let cycles = parse_cycles(
-        args.cycles
-            .as_deref()
-            .unwrap_or(crate::args::DEFAULT_CYCLES),
-    )?;
-    check_cycles(&scenario, &cycles, "")?;
+    let cycles = parse_arms(&input, &args.cycles)?;
     let reference = args
         .reference
         .as_deref()
         .map(|r| {
-            r.trim().parse::<f64>().map_err(|_| {
-                invalid(format!(
-                    "--reference: expected a cycle length in years, got {r:?}"
-                ))
-            })
+            find_arm(r, &input.host_names(), &cycles)
+                .map(|k| cycles[k].clone())
+                .ok_or_else(|| {
+                    invalid(format!(
+                        "--reference: {r:?} is not an arm; give a cycle length in years (one \
+                         host) or an arm's label (an alliance: NAME=YEARS,... for every host, \
+                         e.g. korea=5,japan=5,nato=2)"
+                    ))
+                })
         })
         .transpose()?;
     let design = match args.design {
@@ -82,6 +77,9 @@ pub(crate) fn cmd_explore(args: ExploreArgs) -> Result<(), Failure> {
         crate::args::DesignKind::Morris => Design::Morris {
             trajectories: args.points,
             levels: args.levels.unwrap_or(4),
+            candidates: args
+                .morris_candidates
+                .unwrap_or_else(|| negcycle::explore::default_morris_candidates(args.points)),
         },
         crate::args::DesignKind::Factorial => Design::Factorial {
             levels: args.levels.unwrap_or(3),
@@ -90,7 +88,7 @@ pub(crate) fn cmd_explore(args: ExploreArgs) -> Result<(), Failure> {
     check_threads(args.threads)?;
     let shard = args.shard.as_deref().map(parse_shard).transpose()?;
     let plan = Plan::new(PlanSpec {
-        scenario,
+        scenario: input,
         uncertainties,
         design,
         cycles,
@@ -101,7 +99,10 @@ pub(crate) fn cmd_explore(args: ExploreArgs) -> Result<(), Failure> {
         seed: args.seed,
     })
     .map_err(from_lib)?;
-    let options = analysis_options(args.resamples, args.prim_threshold, args.prim_arm)?;
+    let options = analysis_options(args.resamples, args.prim_threshold, args.prim_arm.clone())?;
+    if let Some(text) = &options.prim_arm {
+        plan.arm_index("--prim-arm", text).map_err(from_lib)?;
+    }
     check_out_dir(Some(&out))?;
     let started = Instant::now();
     match shard {
@@ -138,7 +139,7 @@ pub(crate) fn cmd_explore(args: ExploreArgs) -> Result<(), Failure> {
 fn analysis_options(
     resamples: usize,
     threshold: f64,
-    prim_arm: Option<f64>,
+    prim_arm: Option<String>,
 ) -> Result<AnalysisOptions, Failure> {
     if resamples == 0 {
         return Err(invalid("--resamples: must be >= 1, got 0"));
@@ -250,7 +251,7 @@ fn finish(
 }
 
 fn cmd_merge(args: ExploreMergeArgs) -> Result<(), Failure> {
-    let options = analysis_options(args.resamples, args.prim_threshold, args.prim_arm)?;
+    let options = analysis_options(args.resamples, args.prim_threshold, args.prim_arm.clone())?;
     for f in &args.files {
         if !f.is_file() {
             return Err(invalid(format!("{}: not a file", f.display())));

@@ -245,6 +245,23 @@ fn parse_host_cycles(alliance: &Alliance, items: &[String]) -> Result<Vec<Vec<f6
     Ok(grids)
 }
 
+/// The arms of `--cycles` for either kind of input, per arm one cycle per host: a single
+/// host's comma-separated list (each length `[c]`; the default list when not given), or the
+/// joint arms of an alliance's `NAME=YEARS,...` items (the product of the per-host lists, the
+/// first host varying slowest). Every length is checked against its host's steps.
+pub(crate) fn parse_arms(input: &Input, items: &[String]) -> Result<Vec<Vec<f64>>, Failure> {
+    match input {
+        Input::Single(scenario) => {
+            let cycles = parse_cycles(single_cycles_text(items, scenario)?)?;
+            check_cycles(scenario, &cycles, "")?;
+            Ok(cycles.into_iter().map(|c| vec![c]).collect())
+        }
+        Input::Alliance(alliance) => Ok(negcycle::run::grid_product(&parse_host_cycles(
+            alliance, items,
+        )?)),
+    }
+}
+
 /// Parses `--shard I/N` with `0 <= I < N`.
 pub(crate) fn parse_shard(text: &str) -> Result<(u64, u64), Failure> {
     let bad = || {
@@ -307,20 +324,9 @@ pub(crate) fn build_experiment(
     variants: &[String],
     exp: &ExperimentArgs,
 ) -> Result<Experiment, Failure> {
-    let mut experiment = Experiment::new(input.clone());
-    let arms = match input {
-        Input::Single(scenario) => {
-            let cycles = parse_cycles(single_cycles_text(cycles, scenario)?)?;
-            check_cycles(scenario, &cycles, "")?;
-            experiment = experiment.cycle_years(cycles.iter().copied());
-            cycles.len()
-        }
-        Input::Alliance(alliance) => {
-            let grids = parse_host_cycles(alliance, cycles)?;
-            experiment = experiment.grid(&grids);
-            grids.iter().map(Vec::len).product()
-        }
-    };
+    let joint = parse_arms(input, cycles)?;
+    let arms = joint.len();
+    let mut experiment = Experiment::new(input.clone()).arms(joint);
     let variants = parse_variants(variants)?;
     let n_variants = variants.len().max(1);
     if !variants.is_empty() {
