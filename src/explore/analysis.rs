@@ -604,6 +604,7 @@ impl Analysis {
                     p.chosen,
                     match p.pasting.len() {
                         0 => String::new(),
+                        1 => " after 1 paste".to_string(),
                         n => format!(" after {n} pastes"),
                     },
                     b.coverage,
