@@ -602,11 +602,7 @@ impl Analysis {
                     p.of_interest,
                     p.points,
                     p.chosen,
-                    match p.pasting.len() {
-                        0 => String::new(),
-                        1 => " after 1 paste".to_string(),
-                        n => format!(" after {n} pastes"),
-                    },
+                    after_pastes(p.pasting.len()),
                     b.coverage,
                     b.density,
                     b.mass
@@ -751,4 +747,14 @@ fn prim_report(
         pasting: result.pasting,
         trajectory: result.trajectory,
     }))
+}
+
+/// How a PRIM result was reached after peeling, in words: "" with no paste, " after 1 paste",
+/// " after N pastes".
+pub fn after_pastes(n: usize) -> String {
+    match n {
+        0 => String::new(),
+        1 => " after 1 paste".to_string(),
+        n => format!(" after {n} pastes"),
+    }
 }

@@ -299,13 +299,12 @@ fn prim_svg(a: &Analysis) -> Result<String, Error> {
             .map_err(draw_err)?;
         chart
             .draw_series(std::iter::once(Text::new(
-                match p.pasting.len() {
-                    0 => format!("chosen box {}: mass {:.3}", p.chosen, b.mass),
-                    n => format!(
-                        "chosen box {} after {n} pastes: mass {:.3}",
-                        p.chosen, b.mass
-                    ),
-                },
+                format!(
+                    "chosen box {}{}: mass {:.3}",
+                    p.chosen,
+                    super::analysis::after_pastes(p.pasting.len()),
+                    b.mass
+                ),
                 (b.coverage.min(0.7), (b.density + 0.05).min(1.0)),
                 ("sans-serif", 15).into_font(),
             )))
