@@ -115,7 +115,14 @@ impl EnvironmentPath {
         let common = common.filter(|&(_, rho)| rho > 0.0);
         let (own, shared) = common.map_or((1.0, 0.0), |(_, rho)| ((1.0 - rho).sqrt(), rho.sqrt()));
         let (mut i, mut u) = (0.0_f64, 0.0_f64);
-        for k in 0..n {
+        let points = self
+            .index
+            .iter_mut()
+            .zip(&mut self.log_fair)
+            .zip(&mut self.fair)
+            .zip(&mut self.index_factor)
+            .zip(&mut self.mismatch_base);
+        for (k, ((((index, log_fair), fair), index_factor), mismatch_base)) in points.enumerate() {
             if k > 0 {
                 let mut z: f64 = StandardNormal.sample(&mut rng);
                 let mut z2: f64 = StandardNormal.sample(&mut rng);
@@ -135,12 +142,11 @@ impl EnvironmentPath {
                 }
             }
             let lf = log0 + i + u;
-            let fair = lf.exp();
-            self.index[k] = i;
-            self.log_fair[k] = lf;
-            self.fair[k] = fair;
-            self.index_factor[k] = if kappa == 0.0 { 1.0 } else { (kappa * i).exp() };
-            self.mismatch_base[k] = kappa * i - lf;
+            *index = i;
+            *log_fair = lf;
+            *fair = lf.exp();
+            *index_factor = if kappa == 0.0 { 1.0 } else { (kappa * i).exp() };
+            *mismatch_base = kappa * i - lf;
         }
         self.fill_sums(scenario);
     }
@@ -154,15 +160,22 @@ impl EnvironmentPath {
         let down = (-scenario.discount_rate * dt).exp();
         let up = (g * dt).exp();
         let rows = &mut self.sums.rows;
-        rows.clear();
+        rows.resize(steps + 1, [0.0; 7]);
         let base0 = self.mismatch_base.first().copied().unwrap_or(0.0);
         let (mut disc, mut esc) = (dt, 1.0_f64);
         let mut acc = [0.0_f64; 7];
-        rows.push(acc);
-        for (t, ((&base, &fair), &factor)) in self.mismatch_base[..steps]
-            .iter()
-            .zip(&self.fair[..steps])
-            .zip(&self.index_factor[..steps])
+        let Some((first, rest)) = rows.split_first_mut() else {
+            return;
+        };
+        *first = acc;
+        for (t, (row, ((&base, &fair), &factor))) in rest
+            .iter_mut()
+            .zip(
+                self.mismatch_base[..steps]
+                    .iter()
+                    .zip(&self.fair[..steps])
+                    .zip(&self.index_factor[..steps]),
+            )
             .enumerate()
         {
             let b = base + g * (t as f64 * dt) - base0;
@@ -172,7 +185,7 @@ impl EnvironmentPath {
             for (a, x) in acc.iter_mut().zip(x) {
                 *a += x;
             }
-            rows.push(acc);
+            *row = acc;
             disc *= down;
             esc *= up;
         }
