@@ -409,8 +409,22 @@ impl History<'_> {
                 o.transaction_cost += round_cost * self.path.fair(step) * m.discount[step];
             }
         };
-        for k in 0..played.window_rounds {
-            charge_round(w.round_step(k), o);
+        if w.rps == 1 && w.steps != 0 && !w.spread {
+            // One round a step from `τ` (the 0.1 layout): the same additions in the same order
+            // as round by round, over the steps' slices.
+            let end = (w.tau + played.window_rounds as usize).min(h);
+            let fair = &self.path.fair_path()[w.tau..end];
+            let mut cost = o.transaction_cost;
+            for (&f, &d) in fair.iter().zip(&m.discount[w.tau..end]) {
+                cost += round_cost * f * d;
+            }
+            o.transaction_cost = cost;
+            // Whole numbers: the same sum as adding 1 per round.
+            o.rounds += fair.len() as f64;
+        } else {
+            for k in 0..played.window_rounds {
+                charge_round(w.round_step(k), o);
+            }
         }
         // One formal meeting every `meeting_steps` lapse steps, at the end of each interval.
         let meeting = self.m.meeting_steps as usize;
