@@ -10,6 +10,7 @@
 //! `ln X*` the path holds the per-step quantities every arm needs (`X*`, `e^{κI}` and
 //! `κI − ln X*`), computed once per trial.
 
+use crate::private_draws::PrivateDraws;
 use crate::rng::{Purpose, StreamRng, stream};
 use crate::scenario::Scenario;
 use rand::RngExt;
@@ -27,6 +28,7 @@ pub struct EnvironmentPath {
     index_factor: Vec<f64>,
     mismatch_base: Vec<f64>,
     sums: PathSums,
+    private: PrivateDraws,
 }
 
 /// Prefix sums over steps of the per-step quantities the event-driven trial integrates
@@ -149,6 +151,7 @@ impl EnvironmentPath {
             *mismatch_base = kappa * i - lf;
         }
         self.fill_sums(scenario);
+        self.private.reset(seed, trial, n);
     }
 
     /// Fills [`PathSums`] for the horizon's `steps` (discount and escalator by recurrence:
@@ -195,6 +198,13 @@ impl EnvironmentPath {
     #[inline]
     pub(crate) fn sums(&self) -> &PathSums {
         &self.sums
+    }
+
+    /// The two private normals `(z_P, z_H)` of the negotiation with deadline `deadline` in
+    /// trial `trial` under seed `seed`, drawn once per path for the arms that share it.
+    #[inline]
+    pub(crate) fn private_draws(&self, seed: u64, trial: u64, deadline: usize) -> (f64, f64) {
+        self.private.get(seed, trial, deadline)
     }
 
     /// Number of steps (the path has one more point).

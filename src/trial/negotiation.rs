@@ -11,7 +11,6 @@ use crate::party::{OpeningState, Stance, positions};
 use crate::protocol::{Talks, WindowOutcome};
 use crate::rng::{Purpose, stream};
 use crate::scenario::{Erosion, LapseModel};
-use rand_distr::{Distribution, StandardNormal};
 
 /// The calendar of one negotiation's window.
 #[derive(Debug, Clone, Copy)]
@@ -195,9 +194,7 @@ impl History<'_> {
             Some(b) => b.context(self.host_index, w.tau),
             None => (0.0, None),
         };
-        let mut private = stream(self.seed, self.trial, Purpose::Private, w.deadline as u64);
-        let z_patron: f64 = StandardNormal.sample(&mut private);
-        let z_host: f64 = StandardNormal.sample(&mut private);
+        let (z_patron, z_host) = self.path.private_draws(self.seed, self.trial, w.deadline);
         let patron = match &m.regimes {
             Some(r) if hardline => &r.hardline_patron,
             _ => &s.patron,
