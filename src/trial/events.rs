@@ -1,9 +1,10 @@
 //! The event-driven trial: the same history as the step loop ([`History::run`]), integrated
 //! between events instead of step by step.
 //!
-//! Between two events (a signing, a taking effect, a rupture, an opening, a support erosion, an
-//! expiry) the state of a history is constant, so every running sum over the steps `[a, b)` in
-//! between is O(1) from the path's prefix sums ([`PathSums`]): with the contract's
+//! Between two events that change what is summed (a signing, a taking effect, a rupture, an
+//! expiry) the summed state of a history is constant (an opening or a support erosion inside the
+//! interval changes none of it), so every running sum over the steps `[a, b)` in between is O(1)
+//! from the path's prefix sums ([`PathSums`]): with the contract's
 //! `C = ln X − κ I_a − g·sΔ + (κ I_0 − ln X*_0)` the mismatch is `D_t = C + b_t`, so
 //! `Σ D = nC + Σ b`, `Σ D² = nC² + 2C Σ b + Σ b²`, the rigidity PV is
 //! `C² Σ w + 2C Σ bw + Σ b²w`, and the PV of payments is `K Σ e·Δe^{−rtΔ}` with
