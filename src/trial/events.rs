@@ -76,7 +76,8 @@ impl History<'_> {
     fn erode_before(&mut self, t: usize) {
         if self.hit.0 < t {
             let (step, gap, lapse_years) = self.hit;
-            self.support.negotiation_ended(step, gap, lapse_years);
+            self.support
+                .negotiation_ended_in(step, gap, lapse_years, &self.m.support_relaxation);
             self.hit.0 = usize::MAX;
         }
     }

@@ -204,7 +204,7 @@ impl History<'_> {
             &s.host,
             &OpeningState {
                 status_quo,
-                support: self.support.level_at(w.tau),
+                support: self.support.level_in(w.tau, &m.support_relaxation),
                 support_baseline: s.support.baseline,
                 support_sensitivity: s.support.sensitivity,
                 years: w.tau as f64 * m.dt,
