@@ -10,6 +10,7 @@
 //! `ln X*` the path holds the per-step quantities every arm needs (`X*`, `e^{κI}` and
 //! `κI − ln X*`), computed once per trial.
 
+use crate::private_draws::PrivateDraws;
 use crate::rng::{Purpose, StreamRng, stream};
 use crate::scenario::Scenario;
 use rand::RngExt;
@@ -27,6 +28,7 @@ pub struct EnvironmentPath {
     index_factor: Vec<f64>,
     mismatch_base: Vec<f64>,
     sums: PathSums,
+    private: PrivateDraws,
 }
 
 /// Prefix sums over steps of the per-step quantities the event-driven trial integrates
@@ -115,7 +117,14 @@ impl EnvironmentPath {
         let common = common.filter(|&(_, rho)| rho > 0.0);
         let (own, shared) = common.map_or((1.0, 0.0), |(_, rho)| ((1.0 - rho).sqrt(), rho.sqrt()));
         let (mut i, mut u) = (0.0_f64, 0.0_f64);
-        for k in 0..n {
+        let points = self
+            .index
+            .iter_mut()
+            .zip(&mut self.log_fair)
+            .zip(&mut self.fair)
+            .zip(&mut self.index_factor)
+            .zip(&mut self.mismatch_base);
+        for (k, ((((index, log_fair), fair), index_factor), mismatch_base)) in points.enumerate() {
             if k > 0 {
                 let mut z: f64 = StandardNormal.sample(&mut rng);
                 let mut z2: f64 = StandardNormal.sample(&mut rng);
@@ -135,14 +144,14 @@ impl EnvironmentPath {
                 }
             }
             let lf = log0 + i + u;
-            let fair = lf.exp();
-            self.index[k] = i;
-            self.log_fair[k] = lf;
-            self.fair[k] = fair;
-            self.index_factor[k] = if kappa == 0.0 { 1.0 } else { (kappa * i).exp() };
-            self.mismatch_base[k] = kappa * i - lf;
+            *index = i;
+            *log_fair = lf;
+            *fair = lf.exp();
+            *index_factor = if kappa == 0.0 { 1.0 } else { (kappa * i).exp() };
+            *mismatch_base = kappa * i - lf;
         }
         self.fill_sums(scenario);
+        self.private.reset(seed, trial, n);
     }
 
     /// Fills [`PathSums`] for the horizon's `steps` (discount and escalator by recurrence:
@@ -154,15 +163,22 @@ impl EnvironmentPath {
         let down = (-scenario.discount_rate * dt).exp();
         let up = (g * dt).exp();
         let rows = &mut self.sums.rows;
-        rows.clear();
+        rows.resize(steps + 1, [0.0; 7]);
         let base0 = self.mismatch_base.first().copied().unwrap_or(0.0);
         let (mut disc, mut esc) = (dt, 1.0_f64);
         let mut acc = [0.0_f64; 7];
-        rows.push(acc);
-        for (t, ((&base, &fair), &factor)) in self.mismatch_base[..steps]
-            .iter()
-            .zip(&self.fair[..steps])
-            .zip(&self.index_factor[..steps])
+        let Some((first, rest)) = rows.split_first_mut() else {
+            return;
+        };
+        *first = acc;
+        for (t, (row, ((&base, &fair), &factor))) in rest
+            .iter_mut()
+            .zip(
+                self.mismatch_base[..steps]
+                    .iter()
+                    .zip(&self.fair[..steps])
+                    .zip(&self.index_factor[..steps]),
+            )
             .enumerate()
         {
             let b = base + g * (t as f64 * dt) - base0;
@@ -172,7 +188,7 @@ impl EnvironmentPath {
             for (a, x) in acc.iter_mut().zip(x) {
                 *a += x;
             }
-            rows.push(acc);
+            *row = acc;
             disc *= down;
             esc *= up;
         }
@@ -182,6 +198,13 @@ impl EnvironmentPath {
     #[inline]
     pub(crate) fn sums(&self) -> &PathSums {
         &self.sums
+    }
+
+    /// The two private normals `(z_P, z_H)` of the negotiation with deadline `deadline` in
+    /// trial `trial` under seed `seed`, drawn once per path for the arms that share it.
+    #[inline]
+    pub(crate) fn private_draws(&self, seed: u64, trial: u64, deadline: usize) -> (f64, f64) {
+        self.private.get(seed, trial, deadline)
     }
 
     /// Number of steps (the path has one more point).

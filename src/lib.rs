@@ -37,6 +37,7 @@ pub mod metrics;
 pub mod party;
 #[cfg(feature = "plot")]
 pub mod plot;
+mod private_draws;
 pub mod protocol;
 pub mod record;
 pub mod regime;

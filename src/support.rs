@@ -45,6 +45,20 @@ impl SupportState {
     /// The level `S ∈ [0, 1]` at the start of step `step` (after `step` relaxations).
     #[inline]
     pub fn level_at(&self, step: usize) -> f64 {
+        self.level_in(step, &[])
+    }
+
+    /// `2^{−kΔ/h}` for `k = 0, 1, …` steps: the relaxation factors [`SupportState::level_in`]
+    /// looks up, exactly as it would compute them, for a model's support and step length.
+    pub(crate) fn relaxation_table(p: &Support, dt: f64, steps: usize) -> Vec<f64> {
+        let rate = SupportState::new(p, dt).rate;
+        (0..=steps).map(|k| (rate * k as f64).exp2()).collect()
+    }
+
+    /// [`SupportState::level_at`] with the relaxation factors of
+    /// [`SupportState::relaxation_table`] (computed for those it does not hold).
+    #[inline]
+    pub(crate) fn level_in(&self, step: usize, relaxation: &[f64]) -> f64 {
         if self.collapsed {
             return 0.0;
         }
@@ -52,7 +66,11 @@ impl SupportState {
         if elapsed == 0 {
             return self.anchor_level;
         }
-        self.baseline + (self.anchor_level - self.baseline) * (self.rate * elapsed as f64).exp2()
+        let factor = match relaxation.get(elapsed) {
+            Some(&f) => f,
+            None => (self.rate * elapsed as f64).exp2(),
+        };
+        self.baseline + (self.anchor_level - self.baseline) * factor
     }
 
     /// Lowest level over steps `0..=step` (support above its baseline relaxes *down*, so the
@@ -65,11 +83,23 @@ impl SupportState {
     /// The erosion at the end of step `step` (after its relaxation) by a negotiation with
     /// opening gap `O_P − O_H` (log units) and `lapse_years` of lapse.
     pub fn negotiation_ended(&mut self, step: usize, opening_gap: f64, lapse_years: f64) {
+        self.negotiation_ended_in(step, opening_gap, lapse_years, &[]);
+    }
+
+    /// [`SupportState::negotiation_ended`] with the relaxation factors of
+    /// [`SupportState::relaxation_table`].
+    pub(crate) fn negotiation_ended_in(
+        &mut self,
+        step: usize,
+        opening_gap: f64,
+        lapse_years: f64,
+        relaxation: &[f64],
+    ) {
         if self.collapsed {
             return;
         }
         let hit = self.gap_hit * opening_gap.max(0.0) + self.lapse_hit * lapse_years;
-        let before = self.level_at(step + 1);
+        let before = self.level_in(step + 1, relaxation);
         self.anchor_level = (before - hit).clamp(0.0, 1.0);
         self.anchor_step = step + 1;
         // Between anchors support moves monotonically toward the baseline, so the lowest level

@@ -53,7 +53,9 @@ pub struct Talks<'a> {
     pub log_fair_at_opening: f64,
     /// Optional precomputed concession schedules `t_k^e` for rounds `k = 0..rounds`, patron
     /// then host (a speed-up: the model precomputes them for full-length windows). `None`:
-    /// computed with `powf`. A schedule must have exactly `rounds` entries.
+    /// computed with `powf`. A schedule must have exactly `rounds` entries, non-decreasing in
+    /// the round (as `t_k^e` is: [`Alternating`] relies on it to find the crossing round by
+    /// bisection).
     pub schedules: [Option<&'a [f64]>; 2],
 }
 

@@ -1,9 +1,10 @@
 //! The event-driven trial: the same history as the step loop ([`History::run`]), integrated
 //! between events instead of step by step.
 //!
-//! Between two events (a signing, a taking effect, a rupture, an opening, a support erosion, an
-//! expiry) the state of a history is constant, so every running sum over the steps `[a, b)` in
-//! between is O(1) from the path's prefix sums ([`PathSums`]): with the contract's
+//! Between two events that change what is summed (a signing, a taking effect, a rupture, an
+//! expiry) the summed state of a history is constant (an opening or a support erosion inside the
+//! interval changes none of it), so every running sum over the steps `[a, b)` in between is O(1)
+//! from the path's prefix sums ([`PathSums`]): with the contract's
 //! `C = ln X − κ I_a − g·sΔ + (κ I_0 − ln X*_0)` the mismatch is `D_t = C + b_t`, so
 //! `Σ D = nC + Σ b`, `Σ D² = nC² + 2C Σ b + Σ b²`, the rigidity PV is
 //! `C² Σ w + 2C Σ bw + Σ b²w`, and the PV of payments is `K Σ e·Δe^{−rtΔ}` with
@@ -22,6 +23,13 @@ use crate::metrics::TrialMetrics;
 
 impl History<'_> {
     /// Simulates the history event by event and returns the metrics (the single-host engine).
+    ///
+    /// The integrated state (contract, cover, rupture) changes only at the events of the
+    /// pending negotiation and at an expiry, so those are the only boundaries between
+    /// intervals. An opening changes none of it: a window that opens before the next boundary is
+    /// opened at once (nothing it reads changes before it: the contract is the one in force
+    /// until that boundary, and any due support erosion is applied first), and a support erosion, read by
+    /// nothing until the next opening or the end, is applied lazily before them.
     pub(super) fn run_events(mut self) -> TrialMetrics {
         let m = self.m;
         let h = m.horizon;
@@ -30,38 +38,48 @@ impl History<'_> {
         let mut acc = Accum::new(m);
         let mut t = 0;
         while t < h {
+            self.erode_before(t);
             // The step loop's order within step `t`.
             if t == self.next_event {
                 self.events(t);
             }
-            if t == self.next_open {
-                self.open(t, None);
-                if t == self.next_event {
+            let mut next = self.boundary_after(t);
+            let tau = self.next_open;
+            if tau >= t && tau < next {
+                self.erode_before(tau);
+                self.open(tau, None);
+                if tau == t && t == self.next_event {
                     self.events(t);
                 }
-            }
-            if t == self.hit.0 {
-                let (_, gap, lapse_years) = self.hit;
-                self.support.negotiation_ended(t, gap, lapse_years);
-                self.hit.0 = usize::MAX;
-            }
-            // Events at or before `t` that are still set are never reached by the step loop
-            // either.
-            let mut next = h;
-            for e in [
-                self.next_event,
-                self.next_open,
-                self.hit.0,
-                self.contract.expiry,
-            ] {
-                if e > t && e < next {
-                    next = e;
-                }
+                next = self.boundary_after(t);
             }
             self.interval(t, next, &mut acc, sums);
             t = next;
         }
+        self.erode_before(h);
         self.finish(&acc)
+    }
+
+    /// The first step after `t` at which the integrated state may change: the pending
+    /// negotiation's next event or the expiry of the contract (the horizon if neither comes).
+    /// Events at or before `t` that are still set are never reached by the step loop either.
+    #[inline]
+    fn boundary_after(&self, t: usize) -> usize {
+        let h = self.m.horizon;
+        let after = |e: usize| if e > t { e.min(h) } else { h };
+        after(self.next_event).min(after(self.contract.expiry))
+    }
+
+    /// Applies the pending support erosion if it is due at the end of a step before `t` (the
+    /// step loop applies it at the end of its step; nothing reads the support in between).
+    #[inline]
+    fn erode_before(&mut self, t: usize) {
+        if self.hit.0 < t {
+            let (step, gap, lapse_years) = self.hit;
+            self.support
+                .negotiation_ended_in(step, gap, lapse_years, &self.m.support_relaxation);
+            self.hit.0 = usize::MAX;
+        }
     }
 
     /// Adds the steps `[a, b)`, over which the state is constant, to the running sums.

@@ -190,7 +190,8 @@ impl<'a> History<'a> {
         }
         if t == self.hit.0 {
             let (_, gap, lapse_years) = self.hit;
-            self.support.negotiation_ended(t, gap, lapse_years);
+            self.support
+                .negotiation_ended_in(t, gap, lapse_years, &m.support_relaxation);
             self.hit.0 = usize::MAX;
         }
     }

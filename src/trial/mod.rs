@@ -56,6 +56,7 @@ use crate::protocol::{self, Protocol};
 use crate::regime::RegimeModel;
 use crate::rng::{Purpose, stream};
 use crate::scenario::{Clock, Scenario};
+use crate::support::SupportState;
 use std::sync::Arc;
 
 /// Windows of up to this many rounds get precomputed concession schedules for every clipped
@@ -81,6 +82,8 @@ pub struct Model {
     escalator_log: Vec<f64>,
     delta_patron: f64,
     delta_host: f64,
+    /// The support's relaxation factors `2^{−kΔ/h}` for `k = 0..=horizon + 1` steps.
+    pub(crate) support_relaxation: Vec<f64>,
     /// Handed to protocols that draw nothing ([`Protocol::uses_rng`] false), instead of seeding
     /// their stream.
     idle_rng: crate::rng::StreamRng,
@@ -239,6 +242,7 @@ impl Model {
             schedules,
             delta_patron: (-scenario.patron_rate() * round_dt).exp(),
             delta_host: (-scenario.host_rate() * round_dt).exp(),
+            support_relaxation: SupportState::relaxation_table(&scenario.support, dt, horizon + 1),
             steps_per_year: scenario.steps_per_year as usize,
             scenario,
             protocol,

@@ -11,7 +11,6 @@ use crate::party::{OpeningState, Stance, positions};
 use crate::protocol::{Talks, WindowOutcome};
 use crate::rng::{Purpose, stream};
 use crate::scenario::{Erosion, LapseModel};
-use rand_distr::{Distribution, StandardNormal};
 
 /// The calendar of one negotiation's window.
 #[derive(Debug, Clone, Copy)]
@@ -195,9 +194,7 @@ impl History<'_> {
             Some(b) => b.context(self.host_index, w.tau),
             None => (0.0, None),
         };
-        let mut private = stream(self.seed, self.trial, Purpose::Private, w.deadline as u64);
-        let z_patron: f64 = StandardNormal.sample(&mut private);
-        let z_host: f64 = StandardNormal.sample(&mut private);
+        let (z_patron, z_host) = self.path.private_draws(self.seed, self.trial, w.deadline);
         let patron = match &m.regimes {
             Some(r) if hardline => &r.hardline_patron,
             _ => &s.patron,
@@ -207,7 +204,7 @@ impl History<'_> {
             &s.host,
             &OpeningState {
                 status_quo,
-                support: self.support.level_at(w.tau),
+                support: self.support.level_in(w.tau, &m.support_relaxation),
                 support_baseline: s.support.baseline,
                 support_sensitivity: s.support.sensitivity,
                 years: w.tau as f64 * m.dt,
@@ -409,8 +406,22 @@ impl History<'_> {
                 o.transaction_cost += round_cost * self.path.fair(step) * m.discount[step];
             }
         };
-        for k in 0..played.window_rounds {
-            charge_round(w.round_step(k), o);
+        if w.rps == 1 && w.steps != 0 && !w.spread {
+            // One round a step from `τ` (the 0.1 layout): the same additions in the same order
+            // as round by round, over the steps' slices.
+            let end = (w.tau + played.window_rounds as usize).min(h);
+            let fair = &self.path.fair_path()[w.tau..end];
+            let mut cost = o.transaction_cost;
+            for (&f, &d) in fair.iter().zip(&m.discount[w.tau..end]) {
+                cost += round_cost * f * d;
+            }
+            o.transaction_cost = cost;
+            // Whole numbers: the same sum as adding 1 per round.
+            o.rounds += fair.len() as f64;
+        } else {
+            for k in 0..played.window_rounds {
+                charge_round(w.round_step(k), o);
+            }
         }
         // One formal meeting every `meeting_steps` lapse steps, at the end of each interval.
         let meeting = self.m.meeting_steps as usize;
