@@ -404,12 +404,16 @@ fn cli_shards_merge_to_the_single_run_files() {
         "explore_wins.svg",
         "explore_prim.svg",
         "explore_indices.svg",
+        "explore_scatter.svg",
     ] {
         let svg = read(&single.join(name));
-        assert!(
-            String::from_utf8_lossy(&svg).trim_end().ends_with("</svg>"),
-            "{name}"
-        );
+        let text = String::from_utf8_lossy(&svg);
+        assert!(text.trim_end().ends_with("</svg>"), "{name}");
+        assert!(!text.contains("NaN"), "{name}");
+        // The log-uniform input is drawn on a log scale, and says so.
+        if name == "explore_scatter.svg" {
+            assert!(text.contains("rigidity_weight (log scale)"), "{text}");
+        }
         assert_eq!(svg, read(&merged.join(name)), "{name} differs");
     }
     negcycle::report::write::verify_manifest(&merged).unwrap();

@@ -324,6 +324,9 @@ fn scatter_svg(a: &Analysis, key: &str, points_file: &Path) -> Result<Option<Str
     let mut unit: Vec<Vec<f64>> = Vec::new();
     let mut pts: Vec<(f64, f64, bool)> = Vec::new();
     let mut dims = None;
+    // Whether each axis is log-uniform: such an input is drawn on a log scale (its values are
+    // spread evenly in log, so a linear axis would crowd most of them at one end).
+    let mut logs = (false, false);
     let mut failed = None;
     visit_points(points_file, &mut |header, r| {
         if plan.is_none() {
@@ -331,6 +334,15 @@ fn scatter_svg(a: &Analysis, key: &str, points_file: &Path) -> Result<Option<Str
             unit = p.unit_points()?;
             let dim = |name: &str| p.uncertainties.iter().position(|u| u.key == name);
             dims = dim(&x.input).zip(dim(&y.input));
+            let is_log = |i: Option<usize>| {
+                i.and_then(|i| p.uncertainties.get(i)).is_some_and(|u| {
+                    matches!(
+                        u.distribution,
+                        super::uncertainty::Distribution::LogUniform { .. }
+                    )
+                })
+            };
+            logs = (is_log(dim(&x.input)), is_log(dim(&y.input)));
             plan = Some(p);
         }
         let (Some(p), Some((ix, iy)), Some(u)) = (&plan, dims, unit.get(r.point)) else {
@@ -348,7 +360,8 @@ fn scatter_svg(a: &Analysis, key: &str, points_file: &Path) -> Result<Option<Str
             .get(arm)
             .and_then(|x| x.diff_mean.first().copied().flatten())
             .is_some_and(|d| d < 0.0);
-        pts.push((v[ix], v[iy], win));
+        let axis = |value: f64, log: bool| if log { value.log10() } else { value };
+        pts.push((axis(v[ix], logs.0), axis(v[iy], logs.1), win));
         Ok(())
     })?;
     if failed.is_some() || pts.is_empty() {
@@ -378,9 +391,23 @@ fn scatter_svg(a: &Analysis, key: &str, points_file: &Path) -> Result<Option<Str
             .y_label_area_size(70)
             .build_cartesian_2d(pad(x0, x1), pad(y0, y1))
             .map_err(draw_err)?;
+        let desc = |input: &str, log: bool| {
+            xml_text(&if log {
+                format!("{input} (log scale)")
+            } else {
+                input.to_string()
+            })
+        };
+        // A log axis is drawn in log10 units and labelled with the values themselves.
+        let label = |v: &f64, log: bool| {
+            let x = if log { 10f64.powf(*v) } else { *v };
+            three_significant(x)
+        };
         light_mesh!(chart)
-            .x_desc(xml_text(&x.input))
-            .y_desc(xml_text(&y.input))
+            .x_desc(desc(&x.input, logs.0))
+            .y_desc(desc(&y.input, logs.1))
+            .x_label_formatter(&|v| label(v, logs.0))
+            .y_label_formatter(&|v| label(v, logs.1))
             .draw()
             .map_err(draw_err)?;
         chart
@@ -400,6 +427,20 @@ fn scatter_svg(a: &Analysis, key: &str, points_file: &Path) -> Result<Option<Str
         Ok(())
     })?;
     Ok(Some(svg))
+}
+
+/// `x` with three significant digits and no trailing zeros (`0.0316`, `2.5`, `1200`; `0`).
+fn three_significant(x: f64) -> String {
+    if x == 0.0 || !x.is_finite() {
+        return "0".to_string();
+    }
+    let decimals = (2 - x.abs().log10().floor() as i32).max(0) as usize;
+    let s = format!("{x:.decimals$}");
+    if s.contains('.') {
+        s.trim_end_matches('0').trim_end_matches('.').to_string()
+    } else {
+        s
+    }
 }
 
 /// The exploration's charts as (file name, SVG): win shares, always; the indices and the
