@@ -73,13 +73,20 @@ impl Window {
         } else if !self.spread {
             self.tau + (k / self.rps) as usize
         } else {
-            let n = u128::from(self.rounds.max(1));
-            let num = u128::from(k + 1) * self.span as u128;
-            let offset = num.div_ceil(n).saturating_sub(1);
-            self.tau
-                + usize::try_from(offset)
-                    .unwrap_or(usize::MAX)
-                    .min(self.span - 1)
+            // In 64 bits whenever `(k+1)·S` fits (always, at any real horizon): the same
+            // integers as in 128 bits, without the 128-bit division's call.
+            let n = u64::from(self.rounds.max(1));
+            let offset = match u64::try_from(self.span)
+                .ok()
+                .and_then(|span| u64::from(k + 1).checked_mul(span))
+            {
+                Some(num) => usize::try_from(num.div_ceil(n).saturating_sub(1)),
+                None => {
+                    let num = u128::from(k + 1) * self.span as u128;
+                    usize::try_from(num.div_ceil(u128::from(n)).saturating_sub(1))
+                }
+            };
+            self.tau + offset.unwrap_or(usize::MAX).min(self.span - 1)
         }
     }
 }
