@@ -154,7 +154,8 @@ impl EnvironmentPath {
             let lf = log0 + i + u;
             *index = i;
             *log_fair = lf;
-            *fair = lf.exp();
+            // Not libm's: the same bits on every platform (REPRODUCIBILITY.md).
+            *fair = crate::fastexp::exp(lf);
             *index_factor = if kappa == 0.0 { 1.0 } else { (kappa * i).exp() };
             *mismatch_base = kappa * i - lf;
         }
