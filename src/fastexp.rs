@@ -5,8 +5,9 @@
 //!
 //! It is written without fused multiply-adds, so its results are the same bits on every
 //! platform with IEEE 754 binary64: the path's `X* = e^{ln X*}` uses it, so the path no longer
-//! depends on the platform's libm (REPRODUCIBILITY.md). It also saves the library call: about
-//! half of libm's instructions per value.
+//! depends on the platform's libm (REPRODUCIBILITY.md). Inlined, it also saves the library
+//! call: about 42 instructions per value, 14 fewer than libm's `exp` in the path's loop
+//! (PERFORMANCE.md).
 
 /// `N`, the table's entries per doubling.
 const N: u64 = 128;
