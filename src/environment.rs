@@ -41,11 +41,19 @@ pub struct EnvironmentPath {
 /// columns are [`PathSums::B`] (`Σ b`, log units), [`PathSums::B2`] (`Σ b²`), [`PathSums::W`]
 /// (`Σ w`: the present value of `X*`, money), [`PathSums::BW`] (`Σ b·w`), [`PathSums::B2W`]
 /// (`Σ b²·w`), [`PathSums::PAY_PV`] (`Σ e·Δe^{−rtΔ}`, years) and [`PathSums::PAY`] (`Σ e`,
-/// steps). Lapses are summed step by step instead (they are short, and late in a long horizon a
-/// difference of two large prefix sums would keep few of their digits).
+/// steps). Lapses are summed step by step instead (they are short, and
+/// late in a long horizon a difference of two large prefix sums would keep few of their digits).
+///
+/// With `κ = 0` and no escalator `e_t = 1`, so the payment columns are `Σ Δe^{−rtΔ}` and `Σ 1`:
+/// the same for every path of the scenario, they are filled once (with the same recurrence, so
+/// the same bits) and kept while the horizon, `Δ` and `r` stay those of `pay_key`; the next
+/// paths overwrite only the first five columns.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub(crate) struct PathSums {
     pub(crate) rows: Vec<[f64; 7]>,
+    /// `(steps, Δ bits, r bits)` of the path-independent payment columns in `rows`, or `None`
+    /// when they were filled from a path.
+    pay_key: Option<(usize, u64, u64)>,
 }
 
 impl PathSums {
@@ -146,7 +154,8 @@ impl EnvironmentPath {
             let lf = log0 + i + u;
             *index = i;
             *log_fair = lf;
-            *fair = lf.exp();
+            // Not libm's: the same bits on every platform (REPRODUCIBILITY.md).
+            *fair = crate::fastexp::exp(lf);
             *index_factor = if kappa == 0.0 { 1.0 } else { (kappa * i).exp() };
             *mismatch_base = kappa * i - lf;
         }
@@ -160,37 +169,51 @@ impl EnvironmentPath {
         let steps = self.steps();
         let dt = scenario.dt();
         let g = scenario.agreement.escalator;
-        let down = (-scenario.discount_rate * dt).exp();
+        let r = scenario.discount_rate;
+        let down = (-r * dt).exp();
         let up = (g * dt).exp();
-        let rows = &mut self.sums.rows;
-        rows.resize(steps + 1, [0.0; 7]);
+        let sums = &mut self.sums;
+        let constant_pay = scenario.agreement.indexation == 0.0 && g == 0.0;
+        let key = (steps, dt.to_bits(), r.to_bits());
+        let fill_pay = !constant_pay || sums.pay_key != Some(key);
+        sums.pay_key = constant_pay.then_some(key);
+        sums.rows.resize(steps + 1, [0.0; 7]);
         let base0 = self.mismatch_base.first().copied().unwrap_or(0.0);
         let (mut disc, mut esc) = (dt, 1.0_f64);
         let mut acc = [0.0_f64; 7];
-        let Some((first, rest)) = rows.split_first_mut() else {
+        let Some((first, rest)) = sums.rows.split_first_mut() else {
             return;
         };
         *first = acc;
-        for (t, (row, ((&base, &fair), &factor))) in rest
-            .iter_mut()
-            .zip(
-                self.mismatch_base[..steps]
-                    .iter()
-                    .zip(&self.fair[..steps])
-                    .zip(&self.index_factor[..steps]),
-            )
-            .enumerate()
-        {
-            let b = base + g * (t as f64 * dt) - base0;
-            let w = fair * disc;
-            let e = factor * esc;
-            let x = [b, b * b, w, b * w, b * b * w, e * disc, e];
-            for (a, x) in acc.iter_mut().zip(x) {
-                *a += x;
+        let points = self.mismatch_base[..steps]
+            .iter()
+            .zip(&self.fair[..steps])
+            .zip(&self.index_factor[..steps]);
+        if fill_pay {
+            for (t, (row, ((&base, &fair), &factor))) in rest.iter_mut().zip(points).enumerate() {
+                let b = base + g * (t as f64 * dt) - base0;
+                let w = fair * disc;
+                let e = factor * esc;
+                let x = [b, b * b, w, b * w, b * b * w, e * disc, e];
+                for (a, x) in acc.iter_mut().zip(x) {
+                    *a += x;
+                }
+                *row = acc;
+                disc *= down;
+                esc *= up;
             }
-            *row = acc;
-            disc *= down;
-            esc *= up;
+        } else {
+            // `e_t = 1`: the payment columns are those already filled for this key.
+            let mut acc = [0.0_f64; 5];
+            for (row, (&base, &fair)) in rest.iter_mut().zip(points.map(|(p, _)| p)) {
+                let b = base - base0;
+                let w = fair * disc;
+                for (a, x) in acc.iter_mut().zip([b, b * b, w, b * w, b * b * w]) {
+                    *a += x;
+                }
+                row[..5].copy_from_slice(&acc);
+                disc *= down;
+            }
         }
     }
 

@@ -32,6 +32,7 @@ pub mod environment;
 mod error;
 #[cfg(feature = "explore")]
 pub mod explore;
+mod fastexp;
 pub mod lapse;
 pub mod metrics;
 pub mod party;

@@ -73,14 +73,54 @@ impl Window {
         } else if !self.spread {
             self.tau + (k / self.rps) as usize
         } else {
-            let n = u128::from(self.rounds.max(1));
-            let num = u128::from(k + 1) * self.span as u128;
-            let offset = num.div_ceil(n).saturating_sub(1);
-            self.tau
-                + usize::try_from(offset)
-                    .unwrap_or(usize::MAX)
-                    .min(self.span - 1)
+            // In 64 bits whenever `(k+1)·S` fits (always, at any real horizon): the same
+            // integers as in 128 bits, without the 128-bit division's call.
+            let n = u64::from(self.rounds.max(1));
+            let offset = match u64::try_from(self.span)
+                .ok()
+                .and_then(|span| u64::from(k + 1).checked_mul(span))
+            {
+                Some(num) => usize::try_from(num.div_ceil(n).saturating_sub(1)),
+                None => {
+                    let num = u128::from(k + 1) * self.span as u128;
+                    usize::try_from(num.div_ceil(u128::from(n)).saturating_sub(1))
+                }
+            };
+            self.tau + offset.unwrap_or(usize::MAX).min(self.span - 1)
         }
+    }
+
+    /// The steps of rounds `0..rounds`, in order: the same steps as [`Window::round_step`] for
+    /// each `k`, with the spread rule's `⌈(k+1)·S/N⌉` carried from round to round as a quotient
+    /// and a remainder (integers, no division per round).
+    #[inline]
+    fn round_steps(&self, rounds: u32) -> impl Iterator<Item = usize> + '_ {
+        let spread = self.steps != 0 && self.spread;
+        let n = if spread {
+            self.rounds.max(1) as usize
+        } else {
+            1
+        };
+        let (q_step, r_step) = if spread {
+            (self.span / n, self.span % n)
+        } else {
+            (0, 0)
+        };
+        // `(k+1)·S = q·N + r` with `0 ≤ r < N`, for the round `k` about to be yielded.
+        let (mut q, mut r) = (q_step, r_step);
+        (0..rounds).map(move |k| {
+            if !spread {
+                return self.round_step(k);
+            }
+            let offset = (q + usize::from(r != 0)).saturating_sub(1);
+            q += q_step;
+            r += r_step;
+            if r >= n {
+                r -= n;
+                q += 1;
+            }
+            self.tau + offset.min(self.span - 1)
+        })
     }
 }
 
@@ -419,8 +459,8 @@ impl History<'_> {
             // Whole numbers: the same sum as adding 1 per round.
             o.rounds += fair.len() as f64;
         } else {
-            for k in 0..played.window_rounds {
-                charge_round(w.round_step(k), o);
+            for step in w.round_steps(played.window_rounds) {
+                charge_round(step, o);
             }
         }
         // One formal meeting every `meeting_steps` lapse steps, at the end of each interval.
@@ -494,5 +534,37 @@ impl History<'_> {
             patron_opening: patron.opening,
             completed: pending.sign < h,
         });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Window;
+
+    /// The carried quotient and remainder give every round the step of the division.
+    #[test]
+    fn round_steps_match_round_step() {
+        for tau in [0, 7] {
+            for steps in 0..40 {
+                for span in 1..=steps.max(1) {
+                    for rounds in 1..50 {
+                        for (rps, spread) in [(1, true), (2, false), (1, false)] {
+                            let w = Window {
+                                tau,
+                                deadline: tau + steps,
+                                steps,
+                                rps,
+                                rounds,
+                                span: if spread { span } else { steps },
+                                spread,
+                            };
+                            let walked: Vec<usize> = w.round_steps(rounds).collect();
+                            let direct: Vec<usize> = (0..rounds).map(|k| w.round_step(k)).collect();
+                            assert_eq!(walked, direct, "{tau} {steps} {span} {rounds} {rps}");
+                        }
+                    }
+                }
+            }
+        }
     }
 }
