@@ -378,11 +378,7 @@ fn cli_shards_merge_to_the_single_run_files() {
             .args(extra)
             .output()
             .unwrap();
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+        common::assert_success(&out);
         out.stdout
     };
     let single = dir.path().join("single");

@@ -213,11 +213,7 @@ fn cli_explores_an_alliance_and_its_shards_merge_to_the_same_files() {
     let negcycle = || Command::new(env!("CARGO_BIN_EXE_negcycle"));
     let run = |extra: &[&str]| {
         let out = negcycle().args(common).args(extra).output().unwrap();
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+        common::assert_success(&out);
         out.stdout
     };
     let single = dir.path().join("single");

@@ -112,6 +112,15 @@ pub const EXPLORE_FILES: [&str; 8] = [
     "manifest.json",
 ];
 
+/// Fails the test with the command's stderr unless it exited with status 0.
+pub fn assert_success(out: &std::process::Output) {
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
 /// Runs `negcycle explore merge --resamples R` on the two shards in `shards` (given in reverse
 /// order) into `merged`, and checks that every [`EXPLORE_FILES`] file equals `single`'s.
 #[cfg(feature = "cli")]
@@ -123,11 +132,7 @@ pub fn assert_explore_merge_matches(single: &Path, shards: &Path, merged: &Path,
         .arg(shards.join("points_0_of_2.jsonl"))
         .output()
         .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert_success(&out);
     for name in EXPLORE_FILES {
         assert_eq!(
             std::fs::read(single.join(name)).unwrap(),
